@@ -1,0 +1,55 @@
+//! Capabilities: each module provides some WIT interfaces, links them, and configures its
+//! per-instance state from the policy. Adding a capability is one module and one line in
+//! [`REGISTRY`].
+
+use wasmtime::component::Linker;
+
+use crate::error::HostError;
+use crate::state::{HostState, StateBuilder};
+
+pub mod http;
+pub mod logging;
+pub mod wasi;
+
+/// One capability of the host, in the style of Spin's factors.
+pub trait Capability: Sync {
+    /// Short name used in messages, e.g. `files`.
+    fn name(&self) -> &'static str;
+    /// Unversioned WIT interfaces it provides, e.g. `wasi:filesystem/types`.
+    fn interfaces(&self) -> &'static [&'static str];
+    /// Adds its host functions to a linker (ungranted calls are answered by a denial).
+    fn add_to_linker(&self, linker: &mut Linker<HostState>) -> wasmtime::Result<()>;
+    /// Applies its part of the policy to one instance's state.
+    fn configure(&self, state: &mut StateBuilder<'_>) -> Result<(), HostError>;
+}
+
+/// Every capability loop-host provides, in link order.
+pub static REGISTRY: &[&dyn Capability] = &[&wasi::Wasi, &http::Http, &logging::Logging];
+
+/// A linker with every capability added.
+pub fn linker(engine: &wasmtime::Engine) -> Result<Linker<HostState>, HostError> {
+    let mut linker = Linker::new(engine);
+    for cap in REGISTRY {
+        cap.add_to_linker(&mut linker).map_err(|e| {
+            HostError::other(format!("cannot link the {} capability", cap.name()), e)
+        })?;
+    }
+    Ok(linker)
+}
+
+/// Builds one instance's state by letting every capability configure it.
+pub fn configure(mut state: StateBuilder<'_>) -> Result<HostState, HostError> {
+    for cap in REGISTRY {
+        cap.configure(&mut state)?;
+    }
+    Ok(state.build())
+}
+
+/// The capability providing an interface (given with or without a version), if any.
+pub fn provider_of(interface: &str) -> Option<&'static dyn Capability> {
+    let name = crate::loader::unversioned(interface);
+    REGISTRY
+        .iter()
+        .copied()
+        .find(|cap| cap.interfaces().contains(&name))
+}

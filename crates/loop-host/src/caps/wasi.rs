@@ -1,0 +1,93 @@
+//! WASI 0.2 baseline: cli (args, env, stdio, exit), filesystem, clocks, random, sockets.
+//!
+//! All of it is linked so components from any toolchain instantiate; what the policy does not
+//! grant is denied by wasmtime-wasi itself: no preopens means no files, no socket permission
+//! means every socket call fails with `access-denied`, and only the policy's env vars exist.
+
+use wasmtime::component::Linker;
+use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
+
+use super::Capability;
+use crate::error::HostError;
+use crate::policy::Policy;
+use crate::state::{HostState, StateBuilder};
+
+/// The WASI 0.2 capability.
+pub struct Wasi;
+
+impl Capability for Wasi {
+    fn name(&self) -> &'static str {
+        "wasi"
+    }
+
+    fn interfaces(&self) -> &'static [&'static str] {
+        &[
+            "wasi:cli/environment",
+            "wasi:cli/exit",
+            "wasi:cli/stdin",
+            "wasi:cli/stdout",
+            "wasi:cli/stderr",
+            "wasi:cli/terminal-input",
+            "wasi:cli/terminal-output",
+            "wasi:cli/terminal-stdin",
+            "wasi:cli/terminal-stdout",
+            "wasi:cli/terminal-stderr",
+            "wasi:clocks/monotonic-clock",
+            "wasi:clocks/wall-clock",
+            "wasi:filesystem/types",
+            "wasi:filesystem/preopens",
+            "wasi:io/error",
+            "wasi:io/poll",
+            "wasi:io/streams",
+            "wasi:random/random",
+            "wasi:random/insecure",
+            "wasi:random/insecure-seed",
+            "wasi:sockets/network",
+            "wasi:sockets/instance-network",
+            "wasi:sockets/tcp",
+            "wasi:sockets/tcp-create-socket",
+            "wasi:sockets/udp",
+            "wasi:sockets/udp-create-socket",
+            "wasi:sockets/ip-name-lookup",
+        ]
+    }
+
+    fn add_to_linker(&self, linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+        wasmtime_wasi::p2::add_to_linker_async(linker)
+    }
+
+    fn configure(&self, state: &mut StateBuilder<'_>) -> Result<(), HostError> {
+        apply(state.policy, &mut state.wasi)
+    }
+}
+
+/// Applies a policy's WASI grants (stdio, env, preopens) to a context builder; shared with the
+/// preview-1 path.
+pub fn apply(policy: &Policy, wasi: &mut WasiCtxBuilder) -> Result<(), HostError> {
+    wasi.inherit_stdio();
+    wasi.envs(&policy.env);
+    for dir in &policy.dirs {
+        if !dir.host.is_dir() {
+            return Err(HostError::Refused {
+                component: policy.name.clone(),
+                reason: format!(
+                    "the granted directory {} does not exist (or is not a directory); create it or fix the grant",
+                    dir.host.display()
+                ),
+            });
+        }
+        let perms = if dir.read_only {
+            FsPerms::ReadOnly
+        } else {
+            FsPerms::ReadWrite
+        };
+        wasi.preopened_dir(&dir.host, &dir.guest, perms)
+            .map_err(|e| {
+                HostError::other(
+                    format!("cannot open the granted directory {}", dir.host.display()),
+                    e,
+                )
+            })?;
+    }
+    Ok(())
+}

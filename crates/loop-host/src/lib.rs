@@ -1,0 +1,21 @@
+//! loop-host: the loop-kit native runtime.
+//!
+//! A Wasmtime host that runs WASM components (and WASI preview-1 modules) under an explicit
+//! [`policy::Policy`]. Each capability lives in one module under [`caps`] with the same shape;
+//! the `loop-host` binary is a thin CLI over this library.
+
+pub mod cache;
+pub mod caps;
+pub mod engine;
+pub mod error;
+pub mod limits;
+pub mod loader;
+pub mod log;
+pub mod policy;
+pub mod run;
+pub mod state;
+pub mod units;
+
+pub use engine::Host;
+pub use error::HostError;
+pub use policy::Policy;

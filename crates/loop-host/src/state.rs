@@ -1,0 +1,87 @@
+//! Per-instance host state: what each capability keeps for one component instance.
+
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+use crate::caps::http::HttpHooks;
+use crate::limits::Limiter;
+use crate::log::Logger;
+use crate::policy::Policy;
+
+/// The data of one `Store`: every capability's per-instance state.
+pub struct HostState {
+    /// The component's name, for log lines and denial messages.
+    pub name: String,
+    /// WASI 0.2 context (cli, filesystem, clocks, random, sockets).
+    pub wasi: WasiCtx,
+    /// Resource table shared by WASI and wasi:http.
+    pub table: ResourceTable,
+    /// wasi:http context.
+    pub http: WasiHttpCtx,
+    /// Policy checks for outgoing HTTP.
+    pub http_hooks: HttpHooks,
+    /// Where guest log lines go.
+    pub logger: Logger,
+    /// Memory and instance limits.
+    pub limiter: Limiter,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.http_hooks,
+        }
+    }
+}
+
+/// Collects each capability's configuration for one instance, then builds its [`HostState`].
+pub struct StateBuilder<'a> {
+    /// The policy being applied.
+    pub policy: &'a Policy,
+    /// WASI context under construction.
+    pub wasi: WasiCtxBuilder,
+    /// Outgoing HTTP policy.
+    pub http_hooks: HttpHooks,
+    /// Guest log destination.
+    pub logger: Logger,
+    /// Limits.
+    pub limiter: Limiter,
+}
+
+impl<'a> StateBuilder<'a> {
+    /// Starts from nothing granted.
+    pub fn new(policy: &'a Policy, logger: Logger) -> Self {
+        StateBuilder {
+            policy,
+            wasi: WasiCtxBuilder::new(),
+            http_hooks: HttpHooks::deny_all(&policy.name, logger),
+            logger,
+            limiter: Limiter::default(),
+        }
+    }
+
+    /// Finishes the state.
+    pub fn build(mut self) -> HostState {
+        HostState {
+            name: self.policy.name.clone(),
+            wasi: self.wasi.build(),
+            table: ResourceTable::new(),
+            http: WasiHttpCtx::new(),
+            http_hooks: self.http_hooks,
+            logger: self.logger,
+            limiter: self.limiter,
+        }
+    }
+}
