@@ -126,8 +126,18 @@ pub fn classify_guest_error(
     }
     let backtrace = err
         .downcast_ref::<wasmtime::WasmBacktrace>()
-        .map(|bt| bt.to_string())
-        .filter(|s| !s.trim().is_empty());
+        .map(|bt| {
+            // Drop Wasmtime's own header line; the caller prints its own.
+            bt.to_string()
+                .lines()
+                .filter(|l| {
+                    !l.trim().is_empty() && !l.contains("error while executing at wasm backtrace")
+                })
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|s| !s.is_empty());
     let component = component.to_string();
     if let Some(mem) = err.downcast_ref::<MemoryLimitExceeded>() {
         return Err(HostError::MemoryLimit {
