@@ -97,6 +97,19 @@ impl Logger {
     }
 }
 
+impl Logger {
+    /// Logs a denied call: which component, which capability, what it tried, and the grant
+    /// that would allow it.
+    pub fn denied(&self, component: &str, capability: &str, what: &str, grant: &str) {
+        self.log(
+            Level::Warn,
+            component,
+            "loop-host",
+            &format!("denied {capability}: {what}; to allow it, grant {grant}"),
+        );
+    }
+}
+
 /// Formats a log line (with its trailing newline).
 pub fn format_line(level: Level, component: &str, context: &str, message: &str) -> String {
     let message = message.trim_end_matches('\n');

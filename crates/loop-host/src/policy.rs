@@ -9,7 +9,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 /// Trust tier of a component.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Trust {
     /// The default sandbox: stdio, clocks, random, logging; the rest only as granted.
@@ -57,14 +59,18 @@ impl DirGrant {
 }
 
 /// Resource limits of one component.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct Limits {
     /// Maximum linear memory, in bytes.
     pub max_memory: Option<u64>,
     /// Wall-clock limit for one call into the guest (a whole run for commands).
     #[serde(with = "humantime_serde_opt", default)]
+    #[schemars(with = "Option<String>")]
     pub timeout: Option<Duration>,
+    /// Most instances alive at once (`loop serve`).
+    #[serde(default)]
+    pub instances: Option<u32>,
 }
 
 /// Everything a component is allowed, and its limits.
@@ -82,6 +88,21 @@ pub struct Policy {
     /// Preopened directories.
     #[serde(default)]
     pub dirs: Vec<DirGrant>,
+    /// Hosts outgoing HTTP may reach (`host` or `host:port`; `*` for any).
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// Key-value buckets the component may open.
+    #[serde(default)]
+    pub kv: Vec<String>,
+    /// Values for `wasi:config/store`.
+    #[serde(default)]
+    pub config: Vec<(String, String)>,
+    /// Whether `loop:process` may spawn processes (trusted components only).
+    #[serde(default)]
+    pub process: bool,
+    /// Where durable state lives (key-value stores); `.loop/data` when unset.
+    #[serde(default)]
+    pub data_dir: Option<PathBuf>,
     /// Limits.
     #[serde(default)]
     pub limits: Limits,

@@ -43,9 +43,10 @@ pub async fn run_command(
 /// or an import nobody provides.
 pub fn prepare_command(
     host: &Host,
-    name: &str,
+    policy: &Policy,
     component: &Component,
 ) -> Result<CommandPre<crate::state::HostState>, HostError> {
+    let name = policy.name.as_str();
     let engine = host.engine();
     let exports = loader::export_names(engine, component);
     if !exports
@@ -99,7 +100,7 @@ async fn run_component(
     logger: Logger,
     limiter: Limiter,
 ) -> Result<i32, HostError> {
-    let pre = prepare_command(host, &policy.name, component)?;
+    let pre = prepare_command(host, policy, component)?;
     let mut builder = StateBuilder::new(policy, logger);
     builder.limiter = limiter;
     let mut state_builder = builder;

@@ -5,6 +5,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::caps::http::HttpHooks;
+use crate::caps::kv::KvCtx;
 use crate::limits::Limiter;
 use crate::log::Logger;
 use crate::policy::Policy;
@@ -25,6 +26,12 @@ pub struct HostState {
     pub logger: Logger,
     /// Memory and instance limits.
     pub limiter: Limiter,
+    /// Key-value buckets and store.
+    pub kv: KvCtx,
+    /// Config values.
+    pub config: Vec<(String, String)>,
+    /// Whether `loop:process` calls are allowed.
+    pub process: bool,
 }
 
 impl WasiView for HostState {
@@ -58,6 +65,12 @@ pub struct StateBuilder<'a> {
     pub logger: Logger,
     /// Limits.
     pub limiter: Limiter,
+    /// Key-value state.
+    pub kv: KvCtx,
+    /// Config values.
+    pub config: Vec<(String, String)>,
+    /// Whether `loop:process` calls are allowed.
+    pub process: bool,
 }
 
 impl<'a> StateBuilder<'a> {
@@ -69,6 +82,9 @@ impl<'a> StateBuilder<'a> {
             http_hooks: HttpHooks::deny_all(&policy.name, logger),
             logger,
             limiter: Limiter::default(),
+            kv: KvCtx::default(),
+            config: Vec::new(),
+            process: false,
         }
     }
 
@@ -82,6 +98,9 @@ impl<'a> StateBuilder<'a> {
             http_hooks: self.http_hooks,
             logger: self.logger,
             limiter: self.limiter,
+            kv: self.kv,
+            config: self.config,
+            process: self.process,
         }
     }
 }

@@ -6,7 +6,7 @@ use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
 use super::Capability;
 use crate::error::HostError;
-use crate::log::{Level, Logger};
+use crate::log::Logger;
 use crate::state::{HostState, StateBuilder};
 
 /// The outgoing-HTTP capability.
@@ -25,8 +25,19 @@ impl Capability for Http {
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)
     }
 
-    fn configure(&self, _state: &mut StateBuilder<'_>) -> Result<(), HostError> {
-        // Nothing is granted yet: every request is denied (the hooks start as deny-all).
+    fn grant(&self, interface: &str, policy: &crate::policy::Policy) -> super::Grant {
+        if interface == "wasi:http/types" {
+            return super::Grant::granted("baseline: types only");
+        }
+        if policy.hosts.is_empty() {
+            super::Grant::denied("no hosts granted (grants.hosts)")
+        } else {
+            super::Grant::granted(format!("hosts: {}", policy.hosts.join(", ")))
+        }
+    }
+
+    fn configure(&self, state: &mut StateBuilder<'_>) -> Result<(), HostError> {
+        state.http_hooks.allowed_hosts = state.policy.hosts.clone();
         Ok(())
     }
 }
@@ -80,12 +91,13 @@ impl WasiHttpHooks for HttpHooks {
             .map(|a| a.as_str().to_string())
             .unwrap_or_default();
         if !self.allows(&authority) {
-            self.logger.log(
-                Level::Warn,
+            self.logger.denied(
                 &self.component,
-                "loop-host",
+                "outgoing HTTP",
+                &format!("request to {authority}"),
                 &format!(
-                    "denied outgoing HTTP request to {authority}: the host is not granted (add it to the component's allowed hosts)"
+                    "hosts = [\"{authority}\"] under [components.{}.grants]",
+                    self.component
                 ),
             );
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });

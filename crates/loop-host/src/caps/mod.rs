@@ -5,10 +5,14 @@
 use wasmtime::component::Linker;
 
 use crate::error::HostError;
+use crate::policy::Policy;
 use crate::state::{HostState, StateBuilder};
 
+pub mod config;
 pub mod http;
+pub mod kv;
 pub mod logging;
+pub mod process;
 pub mod wasi;
 
 /// One capability of the host, in the style of Spin's factors.
@@ -21,10 +25,68 @@ pub trait Capability: Sync {
     fn add_to_linker(&self, linker: &mut Linker<HostState>) -> wasmtime::Result<()>;
     /// Applies its part of the policy to one instance's state.
     fn configure(&self, state: &mut StateBuilder<'_>) -> Result<(), HostError>;
+    /// What the policy grants for one of its interfaces (for `inspect`).
+    fn grant(&self, _interface: &str, _policy: &Policy) -> Grant {
+        Grant::granted("baseline: always available")
+    }
+}
+
+/// Whether an import is usable under a policy, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Grant {
+    /// `granted`, `denied` (linked, every call fails), `refused` (the component will not load)
+    /// or `missing` (nothing provides it).
+    pub status: &'static str,
+    /// Human-readable reason or scope.
+    pub detail: String,
+}
+
+impl Grant {
+    /// A granted import.
+    pub fn granted(detail: impl Into<String>) -> Self {
+        Grant {
+            status: "granted",
+            detail: detail.into(),
+        }
+    }
+
+    /// A linked import whose calls are denied.
+    pub fn denied(detail: impl Into<String>) -> Self {
+        Grant {
+            status: "denied",
+            detail: detail.into(),
+        }
+    }
+
+    /// An import that makes the component fail to load under this policy.
+    pub fn refused(detail: impl Into<String>) -> Self {
+        Grant {
+            status: "refused",
+            detail: detail.into(),
+        }
+    }
+}
+
+/// The grant of any import, including ones no capability provides.
+pub fn grant_of(interface: &str, policy: &Policy) -> Grant {
+    match provider_of(interface) {
+        Some(cap) => cap.grant(crate::loader::unversioned(interface), policy),
+        None => Grant {
+            status: "missing",
+            detail: "no capability provides it; the component will not load".into(),
+        },
+    }
 }
 
 /// Every capability loop-host provides, in link order.
-pub static REGISTRY: &[&dyn Capability] = &[&wasi::Wasi, &http::Http, &logging::Logging];
+pub static REGISTRY: &[&dyn Capability] = &[
+    &wasi::Wasi,
+    &http::Http,
+    &logging::Logging,
+    &kv::Kv,
+    &config::Config,
+    &process::Process,
+];
 
 /// A linker with every capability added.
 pub fn linker(engine: &wasmtime::Engine) -> Result<Linker<HostState>, HostError> {

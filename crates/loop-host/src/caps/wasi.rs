@@ -7,7 +7,7 @@
 use wasmtime::component::Linker;
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
-use super::Capability;
+use super::{Capability, Grant};
 use crate::error::HostError;
 use crate::policy::Policy;
 use crate::state::{HostState, StateBuilder};
@@ -56,8 +56,47 @@ impl Capability for Wasi {
         wasmtime_wasi::p2::add_to_linker_async(linker)
     }
 
+    fn grant(&self, interface: &str, policy: &Policy) -> Grant {
+        if interface.starts_with("wasi:filesystem/") {
+            if policy.dirs.is_empty() {
+                return Grant::denied("no directories granted (grants.dirs / --dir)");
+            }
+            let dirs: Vec<String> = policy
+                .dirs
+                .iter()
+                .map(|d| format!("{}{}", d.guest, if d.read_only { " (ro)" } else { "" }))
+                .collect();
+            return Grant::granted(dirs.join(", "));
+        }
+        if interface.starts_with("wasi:sockets/") {
+            return Grant::denied("raw sockets are not grantable");
+        }
+        if interface == "wasi:cli/environment" {
+            let names: Vec<&str> = policy.env.iter().map(|(k, _)| k.as_str()).collect();
+            return Grant::granted(if names.is_empty() {
+                "arguments only; no environment variables".to_string()
+            } else {
+                format!("arguments and {}", names.join(", "))
+            });
+        }
+        Grant::granted("baseline: always available")
+    }
+
     fn configure(&self, state: &mut StateBuilder<'_>) -> Result<(), HostError> {
-        apply(state.policy, &mut state.wasi)
+        apply(state.policy, &mut state.wasi)?;
+        // Sockets are not grantable yet. Let TCP/UDP calls reach the address check so that
+        // each denial is logged (the guest still gets `access-denied`, as with WASI's default).
+        let (logger, name) = (state.logger, state.policy.name.clone());
+        state.wasi.allow_tcp(true).allow_udp(true).socket_addr_check(move |addr, usage| {
+            logger.denied(
+                &name,
+                "sockets",
+                &format!("{usage:?} {addr}"),
+                "nothing yet: raw sockets are not grantable; use outgoing HTTP with `hosts` instead",
+            );
+            Box::pin(async { false })
+        });
+        Ok(())
     }
 }
 
