@@ -6,7 +6,8 @@ import("../dist/main.js").catch((err) => {
       "loop: the CLI is not built yet; run `npm run build` (or `npm run setup`) in the loop-kit checkout.",
     );
   } else {
-    console.error(`loop: ${err && err.message ? err.message : err}`);
+    if (process.env.LOOP_DEBUG && err?.stack) console.error(err.stack);
+    console.error(`loop: internal error: ${err?.message ?? err} (set LOOP_DEBUG=1 for the stack)`);
   }
   process.exit(1);
 });

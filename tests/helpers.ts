@@ -1,0 +1,168 @@
+// Shared helpers for the end-to-end tests: they drive the real, built `loop` CLI
+// (packages/cli/bin/loop.js → dist/) against components built from examples/.
+import assert from "node:assert/strict";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root. */
+export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+
+/** The `loop` launcher, as `npx loop` runs it. */
+export const loopBin = join(repoRoot, "packages", "cli", "bin", "loop.js");
+
+/** The loop-host binary the CLI finds by default (`npm run setup` builds it). */
+export const loopHostBin = join(repoRoot, "target", "release", "loop-host");
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  /** Added to (or, with `undefined` values, removed from) the current environment. */
+  env?: Record<string, string | undefined>;
+  /** Written to the child's stdin, which is then closed. */
+  input?: string;
+  /** Kill the child after this many milliseconds (default 120 s). */
+  timeoutMs?: number;
+}
+
+/** A running command: its process, and its result once it ends. */
+export interface Running {
+  child: ChildProcessWithoutNullStreams;
+  result: Promise<RunResult>;
+  /** Resolves once stdout matches `pattern` (rejects if the command ends first). */
+  waitForStdout(pattern: RegExp): Promise<void>;
+}
+
+/** Runs any command and collects its output. */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  return startCommand(command, args, options).result;
+}
+
+/** Starts the real `loop` CLI and hands back the running process. */
+export function startLoop(args: readonly string[], options: RunOptions = {}): Running {
+  return startCommand(process.execPath, [loopBin, ...args], options);
+}
+
+/** Starts any command, collecting its output. */
+export function startCommand(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Running {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // The tests must see what a user sees, not the stack traces meant for debugging.
+  delete env.LOOP_DEBUG;
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? repoRoot,
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  const watchers: (() => void)[] = [];
+  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    stdout += d;
+    for (const w of watchers) w();
+  });
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+  });
+  const result = new Promise<RunResult>((resolve, reject) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+    child.once("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  child.stdin.end(options.input ?? "");
+  return {
+    child,
+    result,
+    waitForStdout(pattern) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(stdout)) resolve();
+        };
+        watchers.push(check);
+        check();
+        result.then(
+          (r) =>
+            reject(new Error(`ended before stdout matched ${pattern}:\n${r.stdout}${r.stderr}`)),
+          reject,
+        );
+      });
+    },
+  };
+}
+
+/** Runs the real `loop` CLI: `node packages/cli/bin/loop.js <args>`. */
+export function runLoop(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return runCommand(process.execPath, [loopBin, ...args], options);
+}
+
+const built = new Map<string, Promise<string>>();
+
+/**
+ * Builds `examples/<name>` with `loop component build --json` (once per test process) and
+ * returns the component's absolute path.
+ */
+export function buildExample(name: string): Promise<string> {
+  let wasm = built.get(name);
+  if (wasm === undefined) {
+    wasm = (async () => {
+      const res = await runLoop(["component", "build", join("examples", name), "--json"], {
+        timeoutMs: 600_000,
+      });
+      assert.equal(res.code, 0, `building examples/${name} failed:\n${res.stderr}`);
+      const result = JSON.parse(res.stdout) as { wasm: string };
+      return result.wasm;
+    })();
+    built.set(name, wasm);
+  }
+  return wasm;
+}
+
+/** Asserts that output carries no Node stack frames, Rust backtraces or panics. */
+export function assertNoStackTrace(output: string): void {
+  assert.doesNotMatch(output, /^\s{4}at /m, `a Node stack trace leaked:\n${output}`);
+  assert.doesNotMatch(output, /RUST_BACKTRACE/, `a Rust backtrace hint leaked:\n${output}`);
+  assert.doesNotMatch(output, /panicked at/, `a Rust panic leaked:\n${output}`);
+}
+
+/** The non-empty lines of some output. */
+export function lines(output: string): string[] {
+  return output.split("\n").filter((l) => l.trim() !== "");
+}
+
+/** Copies `examples/<name>` (without its build outputs) to a fresh temporary folder. */
+export async function copyExample(
+  name: string,
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), `loop-${name}-`));
+  const dir = join(root, name);
+  await cp(join(repoRoot, "examples", name), dir, {
+    recursive: true,
+    filter: (src) => !/[/\\](dist|target|node_modules)$/.test(src),
+  });
+  return { dir, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
