@@ -18,6 +18,8 @@ pub struct HostOptions {
     pub cache_dir: Option<PathBuf>,
     /// Print what the host does (compile, cache hits) on stderr.
     pub verbose: bool,
+    /// Use the pooling instance allocator (for serving many short-lived instances).
+    pub pooling: bool,
 }
 
 /// A loaded input: compiled (or deserialized) code plus where it came from.
@@ -42,7 +44,7 @@ pub struct Host {
 impl Host {
     /// Creates the engine with loop-host's fixed configuration.
     pub fn new(options: &HostOptions) -> Result<Self, HostError> {
-        let engine = Engine::new(&engine_config())
+        let engine = Engine::new(&engine_config(options.pooling))
             .map_err(|e| HostError::other("cannot create the Wasmtime engine", e))?;
         let cache = if options.no_cache {
             CompileCache::disabled()
@@ -129,8 +131,18 @@ impl Host {
 
 /// The engine configuration. Everything here is part of the compile-cache key (through
 /// Wasmtime's compatibility hash), so changing it invalidates cached code automatically.
-fn engine_config() -> Config {
+fn engine_config(pooling: bool) -> Config {
     let mut config = Config::new();
+    if pooling {
+        // Instances are created and dropped per request: reuse their slots (memories, tables,
+        // stacks) instead of mapping fresh ones each time.
+        let mut pool = wasmtime::PoolingAllocationConfig::default();
+        pool.total_component_instances(1000)
+            .total_core_instances(10_000)
+            .total_memories(2000)
+            .total_tables(10_000);
+        config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+    }
     config.wasm_component_model(true);
     // Epoch interruption is always compiled in so that timeouts work and cached code is the same
     // with or without `--timeout`; its cost is one load and compare per loop header.

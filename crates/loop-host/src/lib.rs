@@ -8,6 +8,7 @@ pub mod cache;
 pub mod caps;
 pub mod engine;
 pub mod error;
+pub mod inspect;
 pub mod kvstore;
 pub mod limits;
 pub mod loader;
@@ -15,6 +16,7 @@ pub mod log;
 pub mod manifest;
 pub mod policy;
 pub mod run;
+pub mod serve;
 pub mod state;
 pub mod units;
 

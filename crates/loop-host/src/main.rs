@@ -1,13 +1,14 @@
 //! `loop-host`: run WASM components on Wasmtime under an explicit policy.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use loop_host::engine::HostOptions;
 use loop_host::log::Logger;
-use loop_host::policy::{DirGrant, Policy};
+use loop_host::manifest;
+use loop_host::policy::{DirGrant, Policy, Trust};
 use loop_host::{Host, HostError, units};
 
 #[derive(Parser)]
@@ -26,13 +27,41 @@ struct Cli {
 enum Command {
     /// Run a WASI command component (exports wasi:cli/run) or a WASI preview-1 module.
     #[command(
-        after_help = "Nothing of the host is visible unless granted: no environment variables, no files,\nno network. Arguments after FILE go to the guest unchanged.\n\nExit status: the guest's own; 134 when it traps, hits --timeout or --max-memory;\n1 when the input cannot be loaded.\n\nExamples:\n  loop-host run hello.wasm a b --env GREETING=hi\n  loop-host run fs.wasm --dir ./data::/data --dir ./assets::/assets:ro\n  loop-host run spin.wasm --timeout 500ms --max-memory 32MiB"
+        after_help = "Nothing of the host is visible unless granted: no environment variables, no files,\nno network. Arguments after FILE go to the guest unchanged. With --manifest, the\ncomponent's policy comes from loop.toml and every positional argument goes to the guest.\n\nExit status: the guest's own; 134 when it traps, hits --timeout or --max-memory;\n1 when the input cannot be loaded.\n\nExamples:\n  loop-host run hello.wasm a b --env GREETING=hi\n  loop-host run fs.wasm --dir ./data::/data --dir ./assets::/assets:ro\n  loop-host run spin.wasm --timeout 500ms --max-memory 32MiB\n  loop-host run --manifest loop.toml --component counter"
     )]
     Run(RunArgs),
+    /// Serve a wasi:http component (exports wasi:http/incoming-handler) over HTTP/1.1.
+    #[command(
+        after_help = "A fresh instance answers each request. A trap, --timeout or --max-memory in one request\nanswers that request 500 and nothing else. Ctrl-C (or SIGTERM) stops accepting, lets\nin-flight requests finish, and exits 0. Prints `serving NAME on http://ADDR` once listening.\n\nExamples:\n  loop-host serve proxy.wasm --listen 127.0.0.1:8080\n  loop-host serve api.wasm --allow-host 127.0.0.1:9000 --timeout 2s\n  loop-host serve --manifest loop.toml --component api"
+    )]
+    Serve(ServeArgs),
+    /// Check a loop.toml and print it resolved (JSON), or print its JSON Schema.
+    #[command(
+        after_help = "Examples:\n  loop-host manifest              # ./loop.toml, resolved, as JSON\n  loop-host manifest app/loop.toml\n  loop-host manifest --schema     # the JSON Schema of loop.toml"
+    )]
+    Manifest(ManifestArgs),
+    /// Show a component's world, imports, exports, and what the policy grants per import.
+    #[command(
+        after_help = "Examples:\n  loop-host inspect hello.wasm\n  loop-host inspect app.wasm --manifest loop.toml --component app --json"
+    )]
+    Inspect(InspectArgs),
 }
 
-#[derive(Args)]
-struct RunArgs {
+/// Where a component's policy comes from: a manifest, flags, or both (flags add to it).
+#[derive(Args, Clone)]
+struct PolicyArgs {
+    /// Take the component's policy from this loop.toml.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+
+    /// Which component of the manifest (default: app.main, or the only one).
+    #[arg(long, value_name = "NAME", requires = "manifest")]
+    component: Option<String>,
+
+    /// With --manifest: the built .wasm to use instead of the component's `path`.
+    #[arg(long, value_name = "FILE", requires = "manifest")]
+    wasm: Option<PathBuf>,
+
     /// Set an environment variable for the guest (`KEY` alone copies the host's value).
     #[arg(long = "env", value_name = "KEY[=VALUE]")]
     env: Vec<String>,
@@ -41,6 +70,30 @@ struct RunArgs {
     #[arg(long = "dir", value_name = "HOST[::GUEST][:ro]")]
     dirs: Vec<String>,
 
+    /// Allow outgoing HTTP to a host (`host` or `host:port`); repeatable.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    hosts: Vec<String>,
+
+    /// Grant a key-value bucket; repeatable.
+    #[arg(long = "kv", value_name = "BUCKET")]
+    kv: Vec<String>,
+
+    /// Serve a value through wasi:config/store; repeatable.
+    #[arg(long = "config", value_name = "KEY=VALUE")]
+    config: Vec<String>,
+
+    /// Run as a trusted component (may be granted processes).
+    #[arg(long)]
+    trusted: bool,
+
+    /// Grant loop:process (requires --trusted).
+    #[arg(long = "allow-process", requires = "trusted")]
+    process: bool,
+
+    /// Where key-value stores live [default: .loop/data, or the manifest's app.data-dir].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
     /// Stop the guest after this long (e.g. `500ms`, `2s`).
     #[arg(long, value_name = "DURATION")]
     timeout: Option<String>,
@@ -48,7 +101,11 @@ struct RunArgs {
     /// Largest linear memory the guest may grow to (e.g. `64MiB`).
     #[arg(long = "max-memory", value_name = "SIZE")]
     max_memory: Option<String>,
+}
 
+/// Compile-cache and diagnostics options.
+#[derive(Args, Clone)]
+struct EngineArgs {
     /// Neither read nor write the compile cache.
     #[arg(long)]
     no_cache: bool,
@@ -57,17 +114,26 @@ struct RunArgs {
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
 
+    /// Print what the host does (compilation, cache hits) on stderr.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    policy: PolicyArgs,
+
+    #[command(flatten)]
+    engine: EngineArgs,
+
     /// Minimum level of guest log lines: trace, debug, info, warn, error, off [env: LOOP_LOG].
     #[arg(long, value_name = "LEVEL")]
     log: Option<String>,
 
-    /// Print what the host does (compilation, cache hits) on stderr.
-    #[arg(short, long)]
-    verbose: bool,
-
-    /// The component or module to run.
+    /// The component or module to run (with --manifest: the first guest argument).
     #[arg(value_name = "FILE")]
-    file: PathBuf,
+    file: Option<PathBuf>,
 
     /// Arguments passed to the guest.
     #[arg(
@@ -76,6 +142,55 @@ struct RunArgs {
         allow_hyphen_values = true
     )]
     args: Vec<String>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    policy: PolicyArgs,
+
+    #[command(flatten)]
+    engine: EngineArgs,
+
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+
+    /// Minimum level of guest log lines: trace, debug, info, warn, error, off [env: LOOP_LOG].
+    #[arg(long, value_name = "LEVEL")]
+    log: Option<String>,
+
+    /// The component to serve (optional with --manifest).
+    #[arg(value_name = "FILE")]
+    file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ManifestArgs {
+    /// The manifest [default: ./loop.toml].
+    #[arg(value_name = "FILE")]
+    file: Option<PathBuf>,
+
+    /// Print the JSON Schema of loop.toml instead.
+    #[arg(long)]
+    schema: bool,
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    #[command(flatten)]
+    policy: PolicyArgs,
+
+    #[command(flatten)]
+    engine: EngineArgs,
+
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+
+    /// The component or module to inspect (optional with --manifest).
+    #[arg(value_name = "FILE")]
+    file: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -93,9 +208,12 @@ fn main() -> ExitCode {
         eprintln!("error: loop-host internal error: {message}{location}; please report this bug");
     }));
     let cli = Cli::parse();
-    let code = match cli.command {
+    let code = finish(match cli.command {
         Command::Run(args) => run(args),
-    };
+        Command::Serve(args) => serve_cmd(args),
+        Command::Manifest(args) => manifest_cmd(args),
+        Command::Inspect(args) => inspect_cmd(args),
+    });
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     // Exit statuses are 0..=255 on Unix; a guest's larger status is truncated the same way.
@@ -109,8 +227,9 @@ fn usage(message: String) -> HostError {
     }
 }
 
-fn run(args: RunArgs) -> i32 {
-    match try_run(args) {
+/// Prints errors as one line and turns them into an exit status.
+fn finish(result: Result<i32, HostError>) -> i32 {
+    match result {
         Ok(code) => code,
         Err(err) => {
             report(&err);
@@ -119,20 +238,65 @@ fn run(args: RunArgs) -> i32 {
     }
 }
 
-fn try_run(args: RunArgs) -> Result<i32, HostError> {
-    let logger = Logger::from_env(args.log.as_deref()).map_err(usage)?;
-    // Messages and logs name the component after its file, without the extension.
-    let name = args
-        .file
-        .file_stem()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| args.file.display().to_string());
-    let mut policy = Policy::untrusted(name);
+/// Resolves the wasm to load and its policy from a manifest and/or flags.
+fn resolve(args: &PolicyArgs, file: Option<&Path>) -> Result<(PathBuf, Policy), HostError> {
+    let (wasm, mut policy) = match &args.manifest {
+        Some(manifest) => {
+            let app = manifest::load(manifest).map_err(|e| HostError::Other {
+                context: "invalid manifest".into(),
+                detail: e.to_string(),
+            })?;
+            let component = app.component(args.component.as_deref()).map_err(usage)?;
+            let wasm = match (&args.wasm, &component.path, &component.source) {
+                (Some(w), _, _) => w.clone(),
+                (None, Some(p), _) => p.clone(),
+                (None, None, Some(src)) => {
+                    return Err(usage(format!(
+                        "component `{}` is built from source ({}); run it with `loop run`, which builds it, or pass the built file with --wasm",
+                        component.name,
+                        src.display()
+                    )));
+                }
+                (None, None, None) => {
+                    return Err(usage(format!("component `{}` has no path", component.name)));
+                }
+            };
+            (wasm, component.policy.clone())
+        }
+        None => {
+            let Some(file) = file else {
+                return Err(usage("no FILE given (or use --manifest loop.toml)".into()));
+            };
+            // Messages and logs name the component after its file, without the extension.
+            let name = file
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| file.display().to_string());
+            (file.to_path_buf(), Policy::untrusted(name))
+        }
+    };
     for spec in &args.env {
         policy.add_env(spec).map_err(usage)?;
     }
     for spec in &args.dirs {
         policy.dirs.push(DirGrant::parse(spec).map_err(usage)?);
+    }
+    policy.hosts.extend(args.hosts.iter().cloned());
+    policy.kv.extend(args.kv.iter().cloned());
+    for spec in &args.config {
+        let (k, v) = spec
+            .split_once('=')
+            .ok_or_else(|| usage(format!("--config `{spec}`: expected KEY=VALUE")))?;
+        policy.config.push((k.to_string(), v.to_string()));
+    }
+    if args.trusted {
+        policy.trust = Trust::Trusted;
+    }
+    if args.process {
+        policy.process = true;
+    }
+    if let Some(dir) = &args.data_dir {
+        policy.data_dir = Some(dir.clone());
     }
     if let Some(t) = &args.timeout {
         policy.limits.timeout =
@@ -142,19 +306,96 @@ fn try_run(args: RunArgs) -> Result<i32, HostError> {
         policy.limits.max_memory =
             Some(units::parse_size(m).map_err(|e| usage(format!("--max-memory {e}")))?);
     }
-    let host = Host::new(&HostOptions {
+    Ok((wasm, policy))
+}
+
+fn host(args: &EngineArgs, pooling: bool) -> Result<Host, HostError> {
+    Host::new(&HostOptions {
         no_cache: args.no_cache,
         cache_dir: args.cache_dir.clone(),
         verbose: args.verbose,
-    })?;
-    let loaded = host.load(&args.file)?;
+        pooling,
+    })
+}
+
+fn serve_cmd(args: ServeArgs) -> Result<i32, HostError> {
+    let logger = Logger::from_env(args.log.as_deref()).map_err(usage)?;
+    let (wasm, policy) = resolve(&args.policy, args.file.as_deref())?;
+    let host = host(&args.engine, true)?;
+    let loaded = host.load(&wasm)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| HostError::other("cannot start the async runtime", e))?;
+    runtime.block_on(loop_host::serve::serve(
+        &host,
+        &loaded,
+        policy,
+        args.listen,
+        logger,
+    ))?;
+    Ok(0)
+}
+
+fn run(args: RunArgs) -> Result<i32, HostError> {
+    let logger = Logger::from_env(args.log.as_deref()).map_err(usage)?;
+    let mut guest_args = args.args.clone();
+    let file = if args.policy.manifest.is_some() {
+        if let Some(first) = &args.file {
+            guest_args.insert(0, first.to_string_lossy().into_owned());
+        }
+        None
+    } else {
+        args.file.clone()
+    };
+    let (wasm, policy) = resolve(&args.policy, file.as_deref())?;
+    let host = host(&args.engine, false)?;
+    let loaded = host.load(&wasm)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| HostError::other("cannot start the async runtime", e))?;
     runtime.block_on(loop_host::run::run_command(
-        &host, &loaded, &policy, &args.args, logger,
+        &host,
+        &loaded,
+        &policy,
+        &guest_args,
+        logger,
     ))
+}
+
+fn manifest_cmd(args: ManifestArgs) -> Result<i32, HostError> {
+    let json = if args.schema {
+        manifest::schema()
+    } else {
+        let file = args.file.unwrap_or_else(|| PathBuf::from("loop.toml"));
+        let app = manifest::load(&file).map_err(|e| HostError::Other {
+            context: "invalid manifest".into(),
+            detail: e.to_string(),
+        })?;
+        serde_json::to_value(&app).map_err(|e| HostError::other("cannot print the manifest", e))?
+    };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&json).unwrap_or_default()
+    );
+    Ok(0)
+}
+
+fn inspect_cmd(args: InspectArgs) -> Result<i32, HostError> {
+    let (wasm, policy) = resolve(&args.policy, args.file.as_deref())?;
+    let host = host(&args.engine, false)?;
+    let loaded = host.load(&wasm)?;
+    let report = loop_host::inspect::inspect(&host, &loaded, &policy)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        print!("{}", loop_host::inspect::render(&report));
+    }
+    Ok(0)
 }
 
 /// Prints an error as one line, plus the guest's wasm backtrace when there is one.

@@ -10,10 +10,29 @@
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit/deps/wasi-logging",
-        world: "wasi:logging/imports",
+        inline: "
+            package loop:sdk;
+            world imports {
+                import wasi:logging/logging@0.1.0-draft;
+                import wasi:keyvalue/store@0.2.0-draft;
+                import wasi:keyvalue/atomics@0.2.0-draft;
+                import wasi:keyvalue/batch@0.2.0-draft;
+                import wasi:config/store@0.2.0-rc.1;
+                import loop:process/process@0.1.0;
+            }
+        ",
+        path: [
+            "../../wit/deps/wasi-logging",
+            "../../wit/deps/wasi-keyvalue",
+            "../../wit/deps/wasi-config",
+            "../../wit/process",
+        ],
+        world: "loop:sdk/imports",
         generate_all,
     });
 }
 
+pub mod config;
+pub mod kv;
 pub mod log;
+pub mod process;
