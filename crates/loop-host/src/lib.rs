@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod caps;
+pub mod control;
 pub mod engine;
 pub mod error;
 pub mod inspect;
@@ -19,6 +20,7 @@ pub mod run;
 pub mod serve;
 pub mod state;
 pub mod units;
+pub mod vals;
 
 pub use engine::Host;
 pub use error::HostError;

@@ -58,16 +58,46 @@ impl FromStr for Level {
     }
 }
 
+/// One log line before formatting.
+#[derive(Debug, Clone)]
+pub struct Record<'a> {
+    /// Severity.
+    pub level: Level,
+    /// The component it is about.
+    pub component: &'a str,
+    /// Free-form group (may be empty).
+    pub context: &'a str,
+    /// The text.
+    pub message: &'a str,
+}
+
+/// A destination for log lines other than stderr (the control protocol's event stream).
+pub type Sink = std::sync::Arc<dyn Fn(&Record<'_>) + Send + Sync>;
+
 /// Where log lines go and which pass.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct Logger {
     /// Lines below this level are dropped.
     pub min: Level,
+    /// Where lines go instead of stderr, when set.
+    pub sink: Option<Sink>,
+}
+
+impl std::fmt::Debug for Logger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Logger")
+            .field("min", &self.min)
+            .field("sink", &self.sink.is_some())
+            .finish()
+    }
 }
 
 impl Default for Logger {
     fn default() -> Self {
-        Logger { min: Level::Info }
+        Logger {
+            min: Level::Info,
+            sink: None,
+        }
     }
 }
 
@@ -76,7 +106,10 @@ impl Logger {
     pub fn from_env(explicit: Option<&str>) -> Result<Self, String> {
         let from_env = std::env::var("LOOP_LOG").ok().filter(|v| !v.is_empty());
         match explicit.map(str::to_string).or(from_env) {
-            Some(text) => Ok(Logger { min: text.parse()? }),
+            Some(text) => Ok(Logger {
+                min: text.parse()?,
+                sink: None,
+            }),
             None => Ok(Logger::default()),
         }
     }
@@ -89,6 +122,15 @@ impl Logger {
     /// Writes one line: `[component] level context: message` (context omitted when empty).
     pub fn log(&self, level: Level, component: &str, context: &str, message: &str) {
         if !self.enabled(level) {
+            return;
+        }
+        if let Some(sink) = &self.sink {
+            sink(&Record {
+                level,
+                component,
+                context,
+                message,
+            });
             return;
         }
         let line = format_line(level, component, context, message);
@@ -128,10 +170,17 @@ mod tests {
     fn levels_filter_and_parse() {
         let l = Logger {
             min: "warn".parse().unwrap(),
+            sink: None,
         };
         assert!(!l.enabled(Level::Info));
         assert!(l.enabled(Level::Error));
-        assert!(!Logger { min: Level::Off }.enabled(Level::Critical));
+        assert!(
+            !Logger {
+                min: Level::Off,
+                sink: None
+            }
+            .enabled(Level::Critical)
+        );
         assert!(
             "loud"
                 .parse::<Level>()

@@ -35,6 +35,11 @@ enum Command {
         after_help = "A fresh instance answers each request. A trap, --timeout or --max-memory in one request\nanswers that request 500 and nothing else. Ctrl-C (or SIGTERM) stops accepting, lets\nin-flight requests finish, and exits 0. Prints `serving NAME on http://ADDR` once listening.\n\nExamples:\n  loop-host serve proxy.wasm --listen 127.0.0.1:8080\n  loop-host serve api.wasm --allow-host 127.0.0.1:9000 --timeout 2s\n  loop-host serve --manifest loop.toml --component api"
     )]
     Serve(ServeArgs),
+    /// Serve the control protocol on stdin/stdout (for the loop CLI, dev server and fx).
+    #[command(
+        after_help = "Length-prefixed JSON frames (u32 big-endian length, then UTF-8 JSON) in both directions;\nsee docs/control-protocol.md. Guest stdout goes to stderr; guest logs become events.\n\nExample:\n  loop-host control --log debug"
+    )]
+    Control(ControlArgs),
     /// Check a loop.toml and print it resolved (JSON), or print its JSON Schema.
     #[command(
         after_help = "Examples:\n  loop-host manifest              # ./loop.toml, resolved, as JSON\n  loop-host manifest app/loop.toml\n  loop-host manifest --schema     # the JSON Schema of loop.toml"
@@ -166,6 +171,16 @@ struct ServeArgs {
 }
 
 #[derive(Args)]
+struct ControlArgs {
+    #[command(flatten)]
+    engine: EngineArgs,
+
+    /// Minimum level of guest log events: trace, debug, info, warn, error, off [env: LOOP_LOG].
+    #[arg(long, value_name = "LEVEL")]
+    log: Option<String>,
+}
+
+#[derive(Args)]
 struct ManifestArgs {
     /// The manifest [default: ./loop.toml].
     #[arg(value_name = "FILE")]
@@ -211,6 +226,7 @@ fn main() -> ExitCode {
     let code = finish(match cli.command {
         Command::Run(args) => run(args),
         Command::Serve(args) => serve_cmd(args),
+        Command::Control(args) => control_cmd(args),
         Command::Manifest(args) => manifest_cmd(args),
         Command::Inspect(args) => inspect_cmd(args),
     });
@@ -362,6 +378,17 @@ fn run(args: RunArgs) -> Result<i32, HostError> {
         &guest_args,
         logger,
     ))
+}
+
+fn control_cmd(args: ControlArgs) -> Result<i32, HostError> {
+    let logger = Logger::from_env(args.log.as_deref()).map_err(usage)?;
+    let host = host(&args.engine, false)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| HostError::other("cannot start the async runtime", e))?;
+    runtime.block_on(loop_host::control::serve_stdio(host, logger.min))?;
+    Ok(0)
 }
 
 fn manifest_cmd(args: ManifestArgs) -> Result<i32, HostError> {

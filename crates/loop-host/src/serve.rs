@@ -264,7 +264,7 @@ async fn respond(
         None => None,
     };
     let policy = &shared.policy;
-    let mut builder = StateBuilder::new(policy, shared.logger);
+    let mut builder = StateBuilder::new(policy, shared.logger.clone());
     builder.limiter = Limiter {
         max_memory: policy.limits.max_memory.map(|m| m as usize),
         max_instances: None,

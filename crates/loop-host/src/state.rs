@@ -4,6 +4,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+use crate::caps::fx::FxCtx;
 use crate::caps::http::HttpHooks;
 use crate::caps::kv::KvCtx;
 use crate::limits::Limiter;
@@ -32,6 +33,8 @@ pub struct HostState {
     pub config: Vec<(String, String)>,
     /// Whether `loop:process` calls are allowed.
     pub process: bool,
+    /// fx imports' state.
+    pub fx: FxCtx,
 }
 
 impl WasiView for HostState {
@@ -65,12 +68,17 @@ pub struct StateBuilder<'a> {
     pub logger: Logger,
     /// Limits.
     pub limiter: Limiter,
+    /// Whether the instance runs under the control protocol (its stdout is the protocol's, so
+    /// guest stdout goes to stderr).
+    pub control: bool,
     /// Key-value state.
     pub kv: KvCtx,
     /// Config values.
     pub config: Vec<(String, String)>,
     /// Whether `loop:process` calls are allowed.
     pub process: bool,
+    /// fx imports' state.
+    pub fx: FxCtx,
 }
 
 impl<'a> StateBuilder<'a> {
@@ -79,12 +87,14 @@ impl<'a> StateBuilder<'a> {
         StateBuilder {
             policy,
             wasi: WasiCtxBuilder::new(),
-            http_hooks: HttpHooks::deny_all(&policy.name, logger),
+            http_hooks: HttpHooks::deny_all(&policy.name, logger.clone()),
             logger,
             limiter: Limiter::default(),
+            control: false,
             kv: KvCtx::default(),
             config: Vec::new(),
             process: false,
+            fx: FxCtx::default(),
         }
     }
 
@@ -101,6 +111,7 @@ impl<'a> StateBuilder<'a> {
             kv: self.kv,
             config: self.config,
             process: self.process,
+            fx: self.fx,
         }
     }
 }

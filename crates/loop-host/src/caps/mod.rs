@@ -9,6 +9,7 @@ use crate::policy::Policy;
 use crate::state::{HostState, StateBuilder};
 
 pub mod config;
+pub mod fx;
 pub mod http;
 pub mod kv;
 pub mod logging;
@@ -86,6 +87,7 @@ pub static REGISTRY: &[&dyn Capability] = &[
     &kv::Kv,
     &config::Config,
     &process::Process,
+    &fx::Fx,
 ];
 
 /// A linker with every capability added.

@@ -84,9 +84,12 @@ impl Capability for Wasi {
 
     fn configure(&self, state: &mut StateBuilder<'_>) -> Result<(), HostError> {
         apply(state.policy, &mut state.wasi)?;
+        if state.control {
+            state.wasi.stdout(std::io::stderr());
+        }
         // Sockets are not grantable yet. Let TCP/UDP calls reach the address check so that
         // each denial is logged (the guest still gets `access-denied`, as with WASI's default).
-        let (logger, name) = (state.logger, state.policy.name.clone());
+        let (logger, name) = (state.logger.clone(), state.policy.name.clone());
         state.wasi.allow_tcp(true).allow_udp(true).socket_addr_check(move |addr, usage| {
             logger.denied(
                 &name,
