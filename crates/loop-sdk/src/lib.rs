@@ -32,7 +32,22 @@ pub mod bindings {
     });
 }
 
+/// Generated bindings of the `loop:fx/app` world (with the `fx` feature).
+#[cfg(feature = "fx")]
+#[doc(hidden)]
+pub mod fx_bindings {
+    wit_bindgen::generate!({
+        path: "../../wit/fx",
+        world: "loop:fx/app",
+        pub_export_macro: true,
+        export_macro_name: "export_fx_app",
+        default_bindings_module: "loop_sdk::fx_bindings",
+    });
+}
+
 pub mod config;
+#[cfg(feature = "fx")]
+pub mod fx;
 pub mod kv;
 pub mod log;
 pub mod process;

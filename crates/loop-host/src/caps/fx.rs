@@ -64,10 +64,12 @@ impl Capability for Fx {
     }
 
     fn interfaces(&self) -> &'static [&'static str] {
-        &["loop:fx/host"]
+        &["loop:fx/host", "loop:fx/types"]
     }
 
     fn add_to_linker(&self, linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+        // `types` holds only types, but guests still import it as an (empty) instance.
+        linker.instance("loop:fx/types@0.1.0")?;
         let mut i = linker.instance(INSTANCE)?;
         i.func_wrap("invalidate", |s: Store<'_>, (): ()| {
             s.data().fx.send(json!({"event": "invalidate"}));
