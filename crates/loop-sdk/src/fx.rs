@@ -8,7 +8,7 @@
 //! struct Counter { count: i64 }
 //!
 //! impl Component for Counter {
-//!     fn render(&self, _props: &str) -> View {
+//!     fn render(&mut self, _props: &str) -> View {
 //!         div().class("counter")
 //!             .child(h1().text(format!("Count: {}", self.count)))
 //!             .child(button().on("click", "inc").text("+"))
@@ -29,8 +29,9 @@ pub use types::Event;
 
 /// A component: state plus `render` and `handle`. One instance lives per fiber.
 pub trait Component: Default + 'static {
-    /// Describes the view for these props (JSON text).
-    fn render(&self, props: &str) -> View;
+    /// Describes the view for these props (JSON text). It may remember what it needs from the
+    /// props (e.g. an id for its handlers), but should not otherwise change state here.
+    fn render(&mut self, props: &str) -> View;
     /// Reacts to an event from one of its listeners or timers; call [`invalidate`] to re-render.
     fn handle(&mut self, event: &Event);
 }

@@ -8,7 +8,7 @@ struct Counter {
 }
 
 impl Component for Counter {
-    fn render(&self, _props: &str) -> View {
+    fn render(&mut self, _props: &str) -> View {
         div()
             .class("counter")
             .child(h1().text("Counter"))
