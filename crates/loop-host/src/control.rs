@@ -206,7 +206,7 @@ impl Session {
             .map(|(n, _)| n)
             .collect();
         caps::process::refuse_untrusted(&policy, &imports).map_err(Failure::from_host)?;
-        let linker = caps::linker(engine).map_err(Failure::from_host)?;
+        let linker = self.host.linker().map_err(Failure::from_host)?;
         let pre = linker.instantiate_pre(&component).map_err(|e| {
             Failure::from_host(crate::run::link_error(
                 &self.host,
@@ -248,7 +248,7 @@ impl Session {
             max_memory: loaded.policy.limits.max_memory.map(|m| m as usize),
             max_instances: None,
         };
-        let mut state = caps::configure(builder).map_err(Failure::from_host)?;
+        let mut state = self.host.configure(builder).map_err(Failure::from_host)?;
         let sink_events = self.events.clone();
         state.fx = FxCtx::new(
             iid,

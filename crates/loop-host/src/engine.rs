@@ -6,8 +6,10 @@ use std::time::Instant;
 use wasmtime::{Config, Engine};
 
 use crate::cache::{CacheOutcome, CompileCache};
+use crate::caps::{self, Capability};
 use crate::error::HostError;
 use crate::loader::{self, Artifact, WasmKind};
+use crate::state::{HostState, StateBuilder};
 
 /// Options that shape the engine and its cache.
 #[derive(Debug, Clone, Default)]
@@ -34,11 +36,13 @@ pub struct Loaded {
     pub cache: CacheOutcome,
 }
 
-/// One engine (compiler settings, epoch clock) and its compile cache, shared by every run.
+/// One engine (compiler settings, epoch clock), its compile cache and its capabilities, shared
+/// by every run.
 pub struct Host {
     engine: Engine,
     cache: CompileCache,
     verbose: bool,
+    extra: Vec<Box<dyn Capability>>,
 }
 
 impl Host {
@@ -59,12 +63,39 @@ impl Host {
             engine,
             cache,
             verbose: options.verbose,
+            extra: Vec::new(),
         })
     }
 
     /// The Wasmtime engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Adds an embedder's own capability (an in-process provider for its WIT interface); it is
+    /// linked after the built-in ones.
+    pub fn with_capability(mut self, capability: impl Capability + 'static) -> Self {
+        self.extra.push(Box::new(capability));
+        self
+    }
+
+    /// Built-in capabilities followed by the embedder's.
+    pub fn capabilities(&self) -> Vec<&dyn Capability> {
+        caps::REGISTRY
+            .iter()
+            .copied()
+            .chain(self.extra.iter().map(|c| c.as_ref()))
+            .collect()
+    }
+
+    /// A linker with every capability of this host.
+    pub fn linker(&self) -> Result<wasmtime::component::Linker<HostState>, HostError> {
+        caps::linker(&self.engine, &self.capabilities())
+    }
+
+    /// One instance's state under a policy, configured by every capability of this host.
+    pub fn configure(&self, state: StateBuilder<'_>) -> Result<HostState, HostError> {
+        caps::configure(&self.capabilities(), state)
     }
 
     /// Whether `--verbose` was asked for.

@@ -14,7 +14,7 @@ pub struct ImportReport {
     /// Full import name, e.g. `wasi:filesystem/types@0.2.6`.
     pub name: String,
     /// The capability providing it, if any.
-    pub capability: Option<&'static str>,
+    pub capability: Option<String>,
     /// Granted, denied, refused or missing.
     #[serde(flatten)]
     pub grant: Grant,
@@ -55,11 +55,13 @@ pub fn inspect(host: &Host, loaded: &Loaded, policy: &Policy) -> Result<Report, 
             let engine = host.engine();
             let exports = loader::export_names(engine, component);
             let world = world_name(&exports);
+            let capabilities = host.capabilities();
             let imports = loader::import_names(engine, component)
                 .into_iter()
                 .map(|(name, _)| ImportReport {
-                    capability: caps::provider_of(&name).map(|c| c.name()),
-                    grant: caps::grant_of(&name, policy),
+                    capability: caps::provider_of(&capabilities, &name)
+                        .map(|c| c.name().to_string()),
+                    grant: caps::grant_of(&capabilities, &name, policy),
                     name,
                 })
                 .collect();
@@ -91,7 +93,7 @@ pub fn inspect(host: &Host, loaded: &Loaded, policy: &Policy) -> Result<Report, 
                 };
                 imports.push(ImportReport {
                     name,
-                    capability: Some("wasi"),
+                    capability: Some("wasi".into()),
                     grant,
                 });
             }

@@ -337,14 +337,14 @@ fn host(args: &EngineArgs, pooling: bool) -> Result<Host, HostError> {
 fn serve_cmd(args: ServeArgs) -> Result<i32, HostError> {
     let logger = Logger::from_env(args.log.as_deref()).map_err(usage)?;
     let (wasm, policy) = resolve(&args.policy, args.file.as_deref())?;
-    let host = host(&args.engine, true)?;
+    let host = std::sync::Arc::new(host(&args.engine, true)?);
     let loaded = host.load(&wasm)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| HostError::other("cannot start the async runtime", e))?;
     runtime.block_on(loop_host::serve::serve(
-        &host,
+        host.clone(),
         &loaded,
         policy,
         args.listen,

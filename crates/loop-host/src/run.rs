@@ -58,7 +58,7 @@ pub fn prepare_command(
             world: loader::describe_world(&exports),
         });
     }
-    let linker = caps::linker(engine)?;
+    let linker = host.linker()?;
     let pre = linker
         .instantiate_pre(component)
         .map_err(|e| link_error(host, name, component, e))?;
@@ -76,7 +76,7 @@ pub fn link_error(
     let imports = loader::import_names(host.engine(), component);
     if let Some((missing, _)) = imports
         .iter()
-        .find(|(import, _)| caps::provider_of(import).is_none())
+        .find(|(import, _)| caps::provider_of(&host.capabilities(), import).is_none())
     {
         let hint = if missing.starts_with("loop:process") {
             "; loop:process is only for trusted components".to_string()
@@ -105,7 +105,7 @@ async fn run_component(
     builder.limiter = limiter;
     let mut state_builder = builder;
     state_builder.wasi.args(argv);
-    let state = caps::configure(state_builder)?;
+    let state = host.configure(state_builder)?;
     let mut store = Store::new(host.engine(), state);
     store.limiter(|s| &mut s.limiter);
     let timeout = policy.limits.timeout;

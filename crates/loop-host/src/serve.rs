@@ -34,7 +34,7 @@ pub const TICK: Duration = Duration::from_millis(10);
 const DRAIN: Duration = Duration::from_secs(10);
 
 struct Shared {
-    engine: wasmtime::Engine,
+    host: Arc<Host>,
     pre: ProxyPre<HostState>,
     policy: Policy,
     logger: Logger,
@@ -76,7 +76,7 @@ pub fn prepare_proxy(
         .map(|(n, _)| n)
         .collect();
     caps::process::refuse_untrusted(policy, &imports)?;
-    let linker = caps::linker(engine)?;
+    let linker = host.linker()?;
     let pre = linker
         .instantiate_pre(component)
         .map_err(|e| crate::run::link_error(host, &policy.name, component, e))?;
@@ -90,7 +90,7 @@ pub fn prepare_proxy(
 
 /// Serves until SIGINT/SIGTERM, then drains.
 pub async fn serve(
-    host: &Host,
+    host: Arc<Host>,
     loaded: &Loaded,
     policy: Policy,
     listen: SocketAddr,
@@ -102,15 +102,16 @@ pub async fn serve(
             detail: "it is a core module; `serve` needs a component exporting wasi:http/incoming-handler".into(),
         });
     };
-    let pre = prepare_proxy(host, &policy, component)?;
+    let pre = prepare_proxy(&host, &policy, component)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| HostError::other(format!("cannot listen on {listen}"), e))?;
     let addr = listener
         .local_addr()
         .map_err(|e| HostError::other("cannot read the listening address", e))?;
+    let engine = host.engine().clone();
     let shared = Arc::new(Shared {
-        engine: host.engine().clone(),
+        host,
         pre,
         instances: policy
             .limits
@@ -122,7 +123,7 @@ pub async fn serve(
         drained: tokio::sync::Notify::new(),
     });
     let stop_ticking = Arc::new(AtomicBool::new(false));
-    start_epoch_ticker(host.engine().clone(), stop_ticking.clone());
+    start_epoch_ticker(engine, stop_ticking.clone());
     // The URL line is the contract with `loop serve` and tests: printed once we accept.
     println!("serving {} on http://{addr}", shared.policy.name);
     use std::io::Write;
@@ -269,8 +270,8 @@ async fn respond(
         max_memory: policy.limits.max_memory.map(|m| m as usize),
         max_instances: None,
     };
-    let state = caps::configure(builder)?;
-    let mut store = Store::new(&shared.engine, state);
+    let state = shared.host.configure(builder)?;
+    let mut store = Store::new(shared.host.engine(), state);
     store.limiter(|s| &mut s.limiter);
     let timeout = policy.limits.timeout;
     store.set_epoch_deadline(match timeout {

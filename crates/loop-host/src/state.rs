@@ -35,6 +35,33 @@ pub struct HostState {
     pub process: bool,
     /// fx imports' state.
     pub fx: FxCtx,
+    /// State of capabilities added by an embedder ([`crate::Host::with_capability`]).
+    pub ext: Extensions,
+}
+
+/// Per-instance state of embedder capabilities, one value per type.
+#[derive(Default)]
+pub struct Extensions(std::collections::HashMap<std::any::TypeId, Box<dyn std::any::Any + Send>>);
+
+impl Extensions {
+    /// Stores `value`, replacing any earlier value of its type.
+    pub fn insert<T: Send + 'static>(&mut self, value: T) {
+        self.0.insert(std::any::TypeId::of::<T>(), Box::new(value));
+    }
+
+    /// The value of type `T`, if one was stored.
+    pub fn get<T: 'static>(&self) -> Option<&T> {
+        self.0
+            .get(&std::any::TypeId::of::<T>())
+            .and_then(|b| b.downcast_ref())
+    }
+
+    /// The value of type `T`, mutably, if one was stored.
+    pub fn get_mut<T: 'static>(&mut self) -> Option<&mut T> {
+        self.0
+            .get_mut(&std::any::TypeId::of::<T>())
+            .and_then(|b| b.downcast_mut())
+    }
 }
 
 impl WasiView for HostState {
@@ -79,6 +106,8 @@ pub struct StateBuilder<'a> {
     pub process: bool,
     /// fx imports' state.
     pub fx: FxCtx,
+    /// Embedder capabilities' state.
+    pub ext: Extensions,
 }
 
 impl<'a> StateBuilder<'a> {
@@ -95,6 +124,7 @@ impl<'a> StateBuilder<'a> {
             config: Vec::new(),
             process: false,
             fx: FxCtx::default(),
+            ext: Extensions::default(),
         }
     }
 
@@ -112,6 +142,7 @@ impl<'a> StateBuilder<'a> {
             config: self.config,
             process: self.process,
             fx: self.fx,
+            ext: self.ext,
         }
     }
 }

@@ -17,7 +17,7 @@ pub mod process;
 pub mod wasi;
 
 /// One capability of the host, in the style of Spin's factors.
-pub trait Capability: Sync {
+pub trait Capability: Send + Sync {
     /// Short name used in messages, e.g. `files`.
     fn name(&self) -> &'static str;
     /// Unversioned WIT interfaces it provides, e.g. `wasi:filesystem/types`.
@@ -69,8 +69,8 @@ impl Grant {
 }
 
 /// The grant of any import, including ones no capability provides.
-pub fn grant_of(interface: &str, policy: &Policy) -> Grant {
-    match provider_of(interface) {
+pub fn grant_of(caps: &[&dyn Capability], interface: &str, policy: &Policy) -> Grant {
+    match provider_of(caps, interface) {
         Some(cap) => cap.grant(crate::loader::unversioned(interface), policy),
         None => Grant {
             status: "missing",
@@ -79,7 +79,7 @@ pub fn grant_of(interface: &str, policy: &Policy) -> Grant {
     }
 }
 
-/// Every capability loop-host provides, in link order.
+/// Every built-in capability, in link order (a [`crate::Host`] may add its own after these).
 pub static REGISTRY: &[&dyn Capability] = &[
     &wasi::Wasi,
     &http::Http,
@@ -90,10 +90,13 @@ pub static REGISTRY: &[&dyn Capability] = &[
     &fx::Fx,
 ];
 
-/// A linker with every capability added.
-pub fn linker(engine: &wasmtime::Engine) -> Result<Linker<HostState>, HostError> {
+/// A linker with every given capability added.
+pub fn linker(
+    engine: &wasmtime::Engine,
+    caps: &[&dyn Capability],
+) -> Result<Linker<HostState>, HostError> {
     let mut linker = Linker::new(engine);
-    for cap in REGISTRY {
+    for cap in caps {
         cap.add_to_linker(&mut linker).map_err(|e| {
             HostError::other(format!("cannot link the {} capability", cap.name()), e)
         })?;
@@ -101,19 +104,21 @@ pub fn linker(engine: &wasmtime::Engine) -> Result<Linker<HostState>, HostError>
     Ok(linker)
 }
 
-/// Builds one instance's state by letting every capability configure it.
-pub fn configure(mut state: StateBuilder<'_>) -> Result<HostState, HostError> {
-    for cap in REGISTRY {
+/// Builds one instance's state by letting every given capability configure it.
+pub fn configure(
+    caps: &[&dyn Capability],
+    mut state: StateBuilder<'_>,
+) -> Result<HostState, HostError> {
+    for cap in caps {
         cap.configure(&mut state)?;
     }
     Ok(state.build())
 }
 
 /// The capability providing an interface (given with or without a version), if any.
-pub fn provider_of(interface: &str) -> Option<&'static dyn Capability> {
+pub fn provider_of<'a>(caps: &[&'a dyn Capability], interface: &str) -> Option<&'a dyn Capability> {
     let name = crate::loader::unversioned(interface);
-    REGISTRY
-        .iter()
+    caps.iter()
         .copied()
         .find(|cap| cap.interfaces().contains(&name))
 }
