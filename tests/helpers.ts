@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { cp, mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,6 +40,13 @@ export interface Running {
   result: Promise<RunResult>;
   /** Resolves once stdout matches `pattern` (rejects if the command ends first). */
   waitForStdout(pattern: RegExp): Promise<void>;
+  /**
+   * Resolves with the match once `stream` matches `pattern` (rejects if the command ends
+   * first).
+   */
+  waitFor(stream: "stdout" | "stderr", pattern: RegExp): Promise<RegExpExecArray>;
+  /** What the command printed so far. */
+  output(): { stdout: string; stderr: string };
 }
 
 /** Runs any command and collects its output. */
@@ -82,6 +90,7 @@ export function startCommand(
   });
   child.stderr.setEncoding("utf8").on("data", (d: string) => {
     stderr += d;
+    for (const w of watchers) w();
   });
   const result = new Promise<RunResult>((resolve, reject) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
@@ -94,10 +103,31 @@ export function startCommand(
       resolve({ code, signal, stdout, stderr });
     });
   });
+  // A child that exits before reading its stdin (loop-host rejecting a file at once) closes
+  // the pipe: EPIPE then is no failure of the command, so it must not fail the test.
+  child.stdin.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+  });
   child.stdin.end(options.input ?? "");
+  const waitFor = (stream: "stdout" | "stderr", pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(stream === "stdout" ? stdout : stderr);
+        if (match) resolve(match);
+      };
+      watchers.push(check);
+      check();
+      result.then(
+        (r) =>
+          reject(new Error(`ended before ${stream} matched ${pattern}:\n${r.stdout}${r.stderr}`)),
+        reject,
+      );
+    });
   return {
     child,
     result,
+    waitFor,
+    output: () => ({ stdout, stderr }),
     waitForStdout(pattern) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -127,19 +157,78 @@ const built = new Map<string, Promise<string>>();
  * returns the component's absolute path.
  */
 export function buildExample(name: string): Promise<string> {
-  let wasm = built.get(name);
+  return buildGuest(join("examples", name));
+}
+
+/**
+ * Builds the guest project in `dir` (relative to the repository root, e.g.
+ * `tests/fixtures/trap`) with `loop component build --json`, once per test process, and returns
+ * the component's absolute path.
+ */
+export function buildGuest(dir: string): Promise<string> {
+  let wasm = built.get(dir);
   if (wasm === undefined) {
     wasm = (async () => {
-      const res = await runLoop(["component", "build", join("examples", name), "--json"], {
-        timeoutMs: 600_000,
-      });
-      assert.equal(res.code, 0, `building examples/${name} failed:\n${res.stderr}`);
+      const res = await runLoop(["component", "build", dir, "--json"], { timeoutMs: 600_000 });
+      assert.equal(res.code, 0, `building ${dir} failed:\n${res.stderr}`);
       const result = JSON.parse(res.stdout) as { wasm: string };
       return result.wasm;
     })();
-    built.set(name, wasm);
+    built.set(dir, wasm);
   }
   return wasm;
+}
+
+const builtPreview1 = new Map<string, Promise<string>>();
+
+/**
+ * Builds the cargo workspace package `pkg` for `wasm32-wasip1` (once per test process) and
+ * returns the path of the WASI preview-1 **core module**: not componentized, unlike what
+ * `loop component build` would give.
+ */
+export function buildPreview1(pkg: string): Promise<string> {
+  let wasm = builtPreview1.get(pkg);
+  if (wasm === undefined) {
+    wasm = (async () => {
+      const res = await runCommand(
+        "cargo",
+        [
+          "build",
+          "--release",
+          "--target",
+          "wasm32-wasip1",
+          "-p",
+          pkg,
+          "--message-format=json-render-diagnostics",
+        ],
+        { timeoutMs: 600_000 },
+      );
+      assert.equal(res.code, 0, `building ${pkg} for wasm32-wasip1 failed:\n${res.stderr}`);
+      for (const line of res.stdout.split("\n")) {
+        if (!line.startsWith("{")) continue;
+        const msg = JSON.parse(line) as {
+          reason?: string;
+          target?: { name?: string; kind?: string[] };
+          filenames?: string[];
+        };
+        const file = msg.filenames?.find((f) => f.endsWith(".wasm"));
+        if (msg.reason === "compiler-artifact" && msg.target?.kind?.includes("bin") && file) {
+          return file;
+        }
+      }
+      throw new Error(`cargo built no .wasm for ${pkg}:\n${res.stdout}`);
+    })();
+    builtPreview1.set(pkg, wasm);
+  }
+  return wasm;
+}
+
+/** A fresh temporary folder and a function that removes it. */
+export async function tempDir(
+  prefix: string,
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), `loop-${prefix}-`));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Asserts that output carries no Node stack frames, Rust backtraces or panics. */
@@ -165,4 +254,49 @@ export async function copyExample(
     filter: (src) => !/[/\\](dist|target|node_modules)$/.test(src),
   });
   return { dir, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** A running `loop serve` and the URL it listens on. */
+export interface Serving {
+  running: Running;
+  /** `http://127.0.0.1:PORT`, from the `serving NAME on http://ADDR` line. */
+  url: string;
+}
+
+/**
+ * Starts `loop serve <args> --listen 127.0.0.1:0` and resolves once it prints its
+ * `serving NAME on http://ADDR` line.
+ */
+export async function startServe(
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<Serving> {
+  const running = startLoop(["serve", ...args, "--listen", "127.0.0.1:0"], {
+    timeoutMs: 300_000,
+    ...options,
+  });
+  const match = await running.waitFor("stdout", /^serving \S+ on (http:\/\/127\.0\.0\.1:\d+)$/m);
+  return { running, url: match[1] as string };
+}
+
+/** The status and body of one HTTP response. */
+export interface HttpResponse {
+  status: number;
+  body: string;
+}
+
+/** One HTTP GET (through `agent`, e.g. a keep-alive one, when given). */
+export function httpGet(url: string, agent?: http.Agent): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, agent ? { agent } : {}, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => {
+        body += d;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+  });
 }

@@ -120,10 +120,11 @@ pub fn inspect(host: &Host, loaded: &Loaded, policy: &Policy) -> Result<Report, 
 /// The world a component targets, named from its exports.
 pub fn world_name(exports: &[String]) -> String {
     let has = |i: &str| exports.iter().any(|e| loader::unversioned(e) == i);
-    if has("wasi:cli/run") {
-        "wasi:cli/command".into()
-    } else if has("wasi:http/incoming-handler") {
+    // HTTP first: toolchains such as wstd give handlers a `wasi:cli/run` that only panics.
+    if has("wasi:http/incoming-handler") {
         "wasi:http/proxy".into()
+    } else if has("wasi:cli/run") {
+        "wasi:cli/command".into()
     } else if has("loop:fx/component") {
         "loop:fx/app".into()
     } else if exports.is_empty() {

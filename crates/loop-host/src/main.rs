@@ -402,10 +402,10 @@ fn manifest_cmd(args: ManifestArgs) -> Result<i32, HostError> {
         })?;
         serde_json::to_value(&app).map_err(|e| HostError::other("cannot print the manifest", e))?
     };
-    println!(
-        "{}",
+    print_stdout(&format!(
+        "{}\n",
         serde_json::to_string_pretty(&json).unwrap_or_default()
-    );
+    ));
     Ok(0)
 }
 
@@ -415,14 +415,19 @@ fn inspect_cmd(args: InspectArgs) -> Result<i32, HostError> {
     let loaded = host.load(&wasm)?;
     let report = loop_host::inspect::inspect(&host, &loaded, &policy)?;
     if args.json {
-        println!(
-            "{}",
+        print_stdout(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        ));
     } else {
-        print!("{}", loop_host::inspect::render(&report));
+        print_stdout(&loop_host::inspect::render(&report));
     }
     Ok(0)
+}
+
+/// Writes to stdout, ignoring a closed pipe (`loop-host inspect x.wasm | head`).
+fn print_stdout(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 /// Prints an error as one line, plus the guest's wasm backtrace when there is one.

@@ -35,7 +35,8 @@ pub struct App {
     /// The app's name (default: the folder's name).
     pub name: Option<String>,
     /// The component `loop run` starts when there are several.
-    pub main: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub main: Option<Spanned<String>>,
     /// Where durable state (key-value stores) lives, relative to the manifest (default `.loop/data`).
     pub data_dir: Option<String>,
 }
@@ -239,6 +240,27 @@ fn located(file: &Path, text: &str, key: String, err: &toml::de::Error) -> Manif
     }
 }
 
+/// The byte range of `[components.NAME` (or `NAME =` inside `[components]`), if present.
+fn component_header(text: &str, name: &str) -> Option<std::ops::Range<usize>> {
+    let needles = [
+        format!("[components.{name}"),
+        format!("[components.\"{name}\""),
+    ];
+    if let Some(start) = needles.iter().filter_map(|n| text.find(n.as_str())).min() {
+        return Some(start..start + name.len());
+    }
+    let section = text.find("[components]")?;
+    let mut offset = section;
+    for line in text[section..].lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(name) && trimmed[name.len()..].trim_start().starts_with('=') {
+            return Some(offset..offset + line.len());
+        }
+        offset += line.len() + 1;
+    }
+    None
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
@@ -263,6 +285,8 @@ fn resolve(file: &Path, text: &str, manifest: &Manifest) -> Result<ResolvedApp, 
     });
     let mut components = Vec::new();
     for (cname, spec) in &manifest.components {
+        // Map keys carry no span through serde; find the component's table header instead.
+        let name_span = component_header(text, cname);
         let key = |rest: &str| format!("components.{cname}{rest}");
         if cname.is_empty()
             || !cname
@@ -270,7 +294,7 @@ fn resolve(file: &Path, text: &str, manifest: &Manifest) -> Result<ResolvedApp, 
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         {
             return Err(err(
-                None,
+                name_span.clone(),
                 key(""),
                 "component names use lower-case letters, digits and `-` (e.g. `todo-list`)".into(),
             ));
@@ -287,7 +311,7 @@ fn resolve(file: &Path, text: &str, manifest: &Manifest) -> Result<ResolvedApp, 
             }
             (None, None) => {
                 return Err(err(
-                    None,
+                    name_span.clone(),
                     key(""),
                     "missing `path` (a .wasm file) or `source` (a folder with Cargo.toml or package.json)".into(),
                 ));
@@ -349,14 +373,14 @@ fn resolve(file: &Path, text: &str, manifest: &Manifest) -> Result<ResolvedApp, 
         });
     }
     let main = match &manifest.app.main {
-        Some(main) if !manifest.components.contains_key(main) => {
+        Some(main) if !components.iter().any(|c| c.name == *main.get_ref()) => {
             return Err(err(
-                None,
+                Some(main.span()),
                 "app.main".into(),
-                format!("names `{main}`, which is not a component here"),
+                format!("names `{}`, which is not a component here", main.get_ref()),
             ));
         }
-        Some(main) => Some(main.clone()),
+        Some(main) => Some(main.get_ref().clone()),
         None if components.len() == 1 => components.first().map(|c| c.name.clone()),
         None => None,
     };
@@ -488,9 +512,13 @@ grants = { process = true }
 
         let e = parse_err("[components.Hello]\npath = \"x.wasm\"\n");
         assert!(e.message.contains("lower-case"));
+        assert_eq!(e.line, Some(1));
+
+        let e = parse_err("[app]\nname = \"x\"\n\n[components]\nbad = { trust = \"trusted\" }\n");
+        assert_eq!((e.line, e.key.as_str()), (Some(5), "components.bad"));
 
         let e = parse_err("[components.a]\npath = \"x.wasm\"\n[app]\nmain = \"b\"\n");
-        assert_eq!(e.key, "app.main");
+        assert_eq!((e.line, e.key.as_str()), (Some(4), "app.main"));
     }
 
     #[test]

@@ -58,6 +58,11 @@ pub fn prepare_command(
             world: loader::describe_world(&exports),
         });
     }
+    let imports: Vec<String> = loader::import_names(engine, component)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    caps::process::refuse_untrusted(policy, &imports)?;
     let linker = host.linker()?;
     let pre = linker
         .instantiate_pre(component)

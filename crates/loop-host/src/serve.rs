@@ -124,13 +124,13 @@ pub async fn serve(
     });
     let stop_ticking = Arc::new(AtomicBool::new(false));
     start_epoch_ticker(engine, stop_ticking.clone());
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
     // The URL line is the contract with `loop serve` and tests: printed once we accept.
     println!("serving {} on http://{addr}", shared.policy.name);
     use std::io::Write;
     let _ = std::io::stdout().flush();
 
-    let shutdown = shutdown_signal();
-    tokio::pin!(shutdown);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -169,18 +169,25 @@ pub async fn serve(
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Registers SIGINT/SIGTERM handlers now (so a signal right after start-up still drains) and
+/// returns a future that resolves on the first of them.
+fn shutdown_signal() -> impl Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut int), Ok(mut term)) = (
+    let handlers = (
         signal(SignalKind::interrupt()),
         signal(SignalKind::terminate()),
-    ) else {
-        // Without signal handlers, serve until killed.
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = int.recv() => {}
-        _ = term.recv() => {}
+    );
+    async move {
+        match handlers {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            // Without signal handlers, serve until killed.
+            _ => std::future::pending().await,
+        }
     }
 }
 

@@ -1,16 +1,17 @@
 //! The fs example: writes, reads and lists files inside a granted directory, then shows that a
 //! path outside the grant fails cleanly.
 //!
-//! Usage: `loop run fs.wasm --dir ./data::/data -- /data`
+//! Usage: `loop run --dir ./data::/data fs.wasm /data [PATH...]`: every extra PATH must be
+//! unreadable too (e.g. a symlink planted in the granted directory that points outside it).
 
 use std::fs;
 use std::path::Path;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let dir = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "/data".to_string());
+    let mut args = std::env::args().skip(1);
+    let dir = args.next().unwrap_or_else(|| "/data".to_string());
+    let extra: Vec<String> = args.collect();
     let dir = Path::new(&dir);
     let note = dir.join("note.txt");
     let text = "written by the fs example\n";
@@ -37,8 +38,13 @@ fn main() -> ExitCode {
     };
     names.sort();
     println!("{} holds: {}", dir.display(), names.join(", "));
-    // Outside the grant: both an absolute path and an escape through `..` must fail.
-    for outside in ["/etc/passwd", &format!("{}/../etc/passwd", dir.display())] {
+    // Outside the grant: an absolute path, an escape through `..` and every extra path must fail.
+    let mut outside_paths = vec![
+        "/etc/passwd".to_string(),
+        format!("{}/../etc/passwd", dir.display()),
+    ];
+    outside_paths.extend(extra);
+    for outside in &outside_paths {
         match fs::read_to_string(outside) {
             Ok(_) => {
                 eprintln!("fs: read {outside} although it is outside the granted directory");

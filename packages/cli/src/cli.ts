@@ -1,11 +1,18 @@
 import { Command, CommanderError } from "commander";
 import * as componentBuild from "./commands/component-build.js";
+import * as componentInspect from "./commands/component-inspect.js";
 import * as run from "./commands/run.js";
+import * as serve from "./commands/serve.js";
 import { reportError } from "./errors.js";
 import { commanderExit, configureTree, type Register, version } from "./program.js";
 
 /** Every command module; adding a command is one line here. */
-const COMMANDS: Register[] = [run.register, componentBuild.register];
+const COMMANDS: Register[] = [
+  run.register,
+  serve.register,
+  componentBuild.register,
+  componentInspect.register,
+];
 
 /** Builds the `loop` program with every command registered. */
 export function createProgram(): Command {
@@ -21,6 +28,9 @@ export function createProgram(): Command {
 Examples:
   $ loop component build examples/hello-ts
   $ loop run examples/hello-ts/dist/hello-ts.wasm world --env GREETING=hi
+  $ loop run                                  # the app of ./loop.toml
+  $ loop serve proxy.wasm --listen 127.0.0.1:8080
+  $ loop component inspect app.wasm --manifest loop.toml
   $ loop run --help
 
 Set LOOP_HOST to use another loop-host binary; LOOP_DEBUG=1 shows stacks of internal errors.`,

@@ -18,7 +18,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
 /** Errors of other packages that carry a user-facing message. */
-const USER_ERRORS = new Set(["BuildError", "LoopHostNotFoundError"]);
+const USER_ERRORS = new Set(["BuildError", "LoopHostNotFoundError", "ManifestError"]);
 
 /**
  * Prints an error the way the CLI always does: a known error as its details (if any) plus one

@@ -1,8 +1,8 @@
-import { relative } from "node:path";
-import type { BuildResult, BuildStep } from "@loop-kit/build";
+import type { BuildResult } from "@loop-kit/build";
 import type { Command } from "commander";
-import { formatBytes, formatMs } from "../format.js";
+import { formatMs } from "../format.js";
 import { noun } from "../program.js";
+import { createProgress, describeBuild } from "../progress.js";
 
 // @loop-kit/build (esbuild, componentize-js, jco) and ora load only when this command runs.
 
@@ -19,6 +19,7 @@ export function register(program: Command): void {
     `
 Examples:
   $ loop component build examples/hello-ts
+  $ loop component inspect target/wasm32-wasip2/release/hello.wasm
   $ loop component build --help`,
   )
     .command("build")
@@ -68,48 +69,9 @@ Examples:
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;
       }
-      const where = relative(process.cwd(), result.wasm) || result.wasm;
-      const what = `${result.kind} component ${where.startsWith("..") ? result.wasm : where} (${formatBytes(result.bytes)})`;
+      const what = describeBuild(result);
       process.stdout.write(
         result.upToDate ? `${what} is up to date\n` : `built ${what} in ${formatMs(result.ms)}\n`,
       );
     });
-}
-
-interface Progress {
-  step: (step: BuildStep) => void;
-  stop: () => void;
-}
-
-/** A spinner with the step and its elapsed time on a terminal; `step…` lines otherwise. */
-async function createProgress(): Promise<Progress> {
-  const interactive =
-    process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && process.env.TERM !== "dumb";
-  if (!interactive) {
-    return {
-      step: (s) => process.stderr.write(`${s.message}…\n`),
-      stop: () => {},
-    };
-  }
-  const { default: ora } = await import("ora");
-  const spinner = ora({ stream: process.stderr });
-  let label = "";
-  let since = performance.now();
-  const render = () => {
-    spinner.text = `${label} (${formatMs(performance.now() - since)})`;
-  };
-  const timer = setInterval(render, 100);
-  timer.unref();
-  return {
-    step(s) {
-      label = s.message;
-      since = performance.now();
-      render();
-      if (!spinner.isSpinning) spinner.start();
-    },
-    stop() {
-      clearInterval(timer);
-      spinner.stop();
-    },
-  };
 }
