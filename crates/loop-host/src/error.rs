@@ -10,6 +10,8 @@ use crate::units::format_size;
 pub const EXIT_TRAP: i32 = 134;
 /// Exit status used when the host refuses or cannot load the input.
 pub const EXIT_LOAD: i32 = 1;
+/// Exit status for invalid command-line arguments (as clap uses).
+pub const EXIT_USAGE: i32 = 2;
 
 /// Everything that can stop a run, as the user should read it.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +75,9 @@ pub enum HostError {
         limit: String,
         backtrace: Option<String>,
     },
+    /// Invalid arguments or option values.
+    #[error("invalid arguments: {0}")]
+    Usage(String),
     /// A host-side failure with context.
     #[error("{context}: {detail}")]
     Other { context: String, detail: String },
@@ -85,6 +90,7 @@ impl HostError {
             HostError::Trap { .. } | HostError::Timeout { .. } | HostError::MemoryLimit { .. } => {
                 EXIT_TRAP
             }
+            HostError::Usage(_) => EXIT_USAGE,
             _ => EXIT_LOAD,
         }
     }

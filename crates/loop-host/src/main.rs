@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Run a WASI command component (exports wasi:cli/run) or a WASI preview-1 module.
     #[command(
-        after_help = "Nothing of the host is visible unless granted: no environment variables, no files,\nno network. Arguments after FILE go to the guest unchanged. With --manifest, the\ncomponent's policy comes from loop.toml and every positional argument goes to the guest.\n\nExit status: the guest's own; 134 when it traps, hits --timeout or --max-memory;\n1 when the input cannot be loaded.\n\nExamples:\n  loop-host run hello.wasm a b --env GREETING=hi\n  loop-host run fs.wasm --dir ./data::/data --dir ./assets::/assets:ro\n  loop-host run spin.wasm --timeout 500ms --max-memory 32MiB\n  loop-host run --manifest loop.toml --component counter"
+        after_help = "Nothing of the host is visible unless granted: no environment variables, no files,\nno network. Options go before FILE; everything after FILE goes to the guest unchanged. With --manifest, the\ncomponent's policy comes from loop.toml and every positional argument goes to the guest.\n\nExit status: the guest's own; 134 when it traps, hits --timeout or --max-memory;\n1 when the input cannot be loaded; 2 for invalid arguments.\n\nExamples:\n  loop-host run --env GREETING=hi hello.wasm a b\n  loop-host run fs.wasm --dir ./data::/data --dir ./assets::/assets:ro\n  loop-host run spin.wasm --timeout 500ms --max-memory 32MiB\n  loop-host run --manifest loop.toml --component counter"
     )]
     Run(RunArgs),
     /// Serve a wasi:http component (exports wasi:http/incoming-handler) over HTTP/1.1.
@@ -237,10 +237,7 @@ fn main() -> ExitCode {
 }
 
 fn usage(message: String) -> HostError {
-    HostError::Other {
-        context: "invalid arguments".into(),
-        detail: message,
-    }
+    HostError::Usage(message)
 }
 
 /// Prints errors as one line and turns them into an exit status.

@@ -15,15 +15,21 @@ fn main() -> ExitCode {
     let dir = Path::new(&dir);
     let note = dir.join("note.txt");
     let text = "written by the fs example\n";
-    if let Err(e) = fs::write(&note, text) {
-        eprintln!("fs: cannot write {}: {e}", note.display());
-        return ExitCode::FAILURE;
-    }
-    match fs::read_to_string(&note) {
-        Ok(back) => print!("read back {}: {back}", note.display()),
+    // A failed write (e.g. a read-only grant) is reported, but the outside checks still run.
+    let wrote = match fs::write(&note, text) {
+        Ok(()) => true,
         Err(e) => {
-            eprintln!("fs: cannot read {}: {e}", note.display());
-            return ExitCode::FAILURE;
+            eprintln!("fs: cannot write {}: {e}", note.display());
+            false
+        }
+    };
+    if wrote {
+        match fs::read_to_string(&note) {
+            Ok(back) => print!("read back {}: {back}", note.display()),
+            Err(e) => {
+                eprintln!("fs: cannot read {}: {e}", note.display());
+                return ExitCode::FAILURE;
+            }
         }
     }
     let mut names: Vec<String> = match fs::read_dir(dir) {
@@ -53,5 +59,9 @@ fn main() -> ExitCode {
             Err(e) => println!("outside the grant, {outside} is not readable: {e}"),
         }
     }
-    ExitCode::SUCCESS
+    if wrote {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

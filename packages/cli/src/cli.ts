@@ -27,7 +27,7 @@ export function createProgram(): Command {
     `
 Examples:
   $ loop component build examples/hello-ts
-  $ loop run examples/hello-ts/dist/hello-ts.wasm world --env GREETING=hi
+  $ loop run --env GREETING=hi examples/hello-ts/dist/hello-ts.wasm world
   $ loop run                                  # the app of ./loop.toml
   $ loop serve proxy.wasm --listen 127.0.0.1:8080
   $ loop component inspect app.wasm --manifest loop.toml

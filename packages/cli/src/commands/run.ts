@@ -47,7 +47,7 @@ Exit status: the guest's own; 134 when it traps or hits --timeout or --max-memor
 file or manifest cannot be loaded; 2 for bad usage.
 
 Examples:
-  $ loop run hello.wasm a b --env GREETING=hi
+  $ loop run --env GREETING=hi hello.wasm a b
       runs hello.wasm with arguments "a" and "b" and one environment variable
   $ loop run --dir ./data::/data --dir ./assets::/assets:ro app.wasm
       grants ./data read-write as /data and ./assets read-only as /assets
