@@ -1,0 +1,199 @@
+// js-framework-benchmark operations on a row table: loop:fx's pure reconciler vs React 19's.
+//
+//   node --import tsx benches/fx/rows.bench.ts [--quick] [--op PREFIX] [--driver FILE]...
+//        [--only fx,react] [--verbose]
+//
+// Fairness choices:
+// - Same data: every driver keeps its state in the same RowStore (seeded labels, immutable rows);
+//   the timed region of every op includes that state change.
+// - Same host: both build and mutate the same in-memory node type (`HNode`, DOM-like linked
+//   children). React's host config creates/inserts/removes/updates those nodes directly; fx emits
+//   patches and the headless renderer applies them, including the id table a patch stream needs.
+// - Same idioms: React uses js-framework-benchmark's keyed shape (memo'd Row, closures per row);
+//   the fx component reuses an unchanged row's nodes (its memo). "fx-nomemo" rebuilds every node
+//   on every render, as a component behind a wasm boundary must; it shows the reconciler alone.
+// - Synchronous: React renders with updateContainerSync + flushSyncWork (what flushSync does);
+//   fx with flushSync. Production builds (NODE_ENV is set before React loads; checked).
+// - Isolated heaps: each driver runs in its own worker thread (V8 isolate), so GC work is paid by
+//   the driver that caused it. Each iteration: a full GC, the untimed setup op (which also warms
+//   caches: right after a full GC everything is cold), two minor GCs (so the setup's young tree
+//   is not copied during the timed op), then the timed op, timed in the worker. Drivers take turns every iteration so a noisy neighbour (the
+//   machine is shared) hits all of them; warm-up iterations are discarded; medians reported.
+// - Every driver's HTML is compared after each op of a fixed script before timing starts.
+//
+// Plug in another driver (e.g. a wasm component through loop-host) with --driver FILE: a module
+// exporting `createDriver(): RowsDriver | Promise<RowsDriver>` (see rows-model.ts).
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { Worker } from "node:worker_threads";
+import { CASES, type RowsOp } from "./rows-model.js";
+import type { WorkerReply, WorkerRequest } from "./rows-worker.js";
+
+// V8 flags are process-wide: set before the workers' isolates exist, they get `gc()`.
+setFlagsFromString("--expose-gc");
+if (process.env.FX_BENCH_SEMI)
+  setFlagsFromString(`--min-semi-space-size=${process.env.FX_BENCH_SEMI}`);
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const values = (name: string) =>
+  args.flatMap((a, i) => (a === name && args[i + 1] ? [args[i + 1] as string] : []));
+const quick = flag("--quick");
+const verbose = flag("--verbose");
+const opPrefix = values("--op")[0];
+const only = values("--only")[0]?.split(",") ?? null;
+const specs = ["fx", "fx-nomemo", "react", ...values("--driver")].filter(
+  (s) => only === null || only.includes(s),
+);
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const workerUrl = new URL("./rows-worker.ts", import.meta.url).href;
+const tsxApi = import.meta.resolve("tsx/esm/api");
+
+class Remote {
+  name = "";
+  private readonly worker: Worker;
+  private pending: ((r: WorkerReply) => void)[] = [];
+
+  constructor(spec: string, ready: (r: Remote) => void, fail: (e: Error) => void) {
+    // tsx's loader does not follow into workers on its own: register it first, then load.
+    const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl)}); })`;
+    this.worker = new Worker(boot, { eval: true, workerData: spec });
+    let first = true;
+    this.worker.on("message", (r: WorkerReply) => {
+      if (first) {
+        first = false;
+        if (r.ok) {
+          this.name = r.name ?? spec;
+          ready(this);
+        } else fail(new Error(r.error));
+        return;
+      }
+      this.pending.shift()?.(r);
+    });
+    this.worker.on("error", fail);
+  }
+
+  call(req: WorkerRequest): Promise<WorkerReply & { ok: true }> {
+    return new Promise((resolve, reject) => {
+      this.pending.push((r) => (r.ok ? resolve(r) : reject(new Error(`${this.name}: ${r.error}`))));
+      this.worker.postMessage(req);
+    });
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+function start(spec: string): Promise<Remote> {
+  return new Promise((resolve, reject) => {
+    new Remote(spec, resolve, reject);
+  });
+}
+
+const remotes: Remote[] = [];
+for (const s of specs) remotes.push(await start(s));
+
+// Cross-check: every driver must produce the same HTML after each step of a script.
+{
+  const script: RowsOp[] = [
+    { kind: "run", n: 1000 },
+    { kind: "update", every: 10 },
+    { kind: "select", index: 1 },
+    { kind: "swap", a: 1, b: 998 },
+    { kind: "remove", index: 3 },
+    { kind: "add", n: 1000 },
+    { kind: "select", index: 5 },
+    { kind: "run", n: 1000 },
+    { kind: "clear" },
+    { kind: "run", n: 10000 },
+    { kind: "clear" },
+  ];
+  for (const op of script) {
+    const htmls: string[] = [];
+    for (const r of remotes) {
+      await r.call({ type: "run", op });
+      htmls.push((await r.call({ type: "html" })).html ?? "");
+    }
+    for (let i = 1; i < remotes.length; i++)
+      if (htmls[i] !== htmls[0])
+        throw new Error(
+          `${remotes[i]?.name} and ${remotes[0]?.name} disagree after ${JSON.stringify(op)}`,
+        );
+  }
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+interface Result {
+  op: string;
+  iterations: number;
+  medians: Record<string, number>;
+  ratios: Record<string, number>;
+  /** min / 25th / 75th percentile per driver, to judge the noise. */
+  spread: Record<string, [number, number, number]>;
+}
+
+const warmup = quick ? 2 : 5;
+const results: Result[] = [];
+for (const c of CASES.filter((x) => opPrefix === undefined || x.name.startsWith(opPrefix))) {
+  const samples = new Map<string, number[]>(remotes.map((r) => [r.name, []]));
+  const n = warmup + (quick ? Math.max(3, c.iterations >> 3) : c.iterations);
+  for (let i = 0; i < n; i++) {
+    for (const r of remotes) {
+      const { ms } = await r.call({ type: "time", setup: c.setup, op: c.op });
+      if (i >= warmup) samples.get(r.name)?.push(ms ?? Number.NaN);
+    }
+  }
+  const medians: Record<string, number> = {};
+  const spread: Record<string, [number, number, number]> = {};
+  for (const [name, xs] of samples) {
+    medians[name] = median(xs);
+    const s = [...xs].sort((a, b) => a - b);
+    const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+    spread[name] = [at(0), at(0.25), at(0.75)];
+  }
+  const ratios: Record<string, number> = {};
+  const base = medians.react;
+  if (base !== undefined)
+    for (const [name, m] of Object.entries(medians)) if (name !== "react") ratios[name] = m / base;
+  results.push({ op: c.name, iterations: n - warmup, medians, ratios, spread });
+  process.stderr.write(verbose ? `${c.name}: ${JSON.stringify(spread)}\n` : ".");
+}
+process.stderr.write("\n");
+for (const r of remotes) {
+  await r.call({ type: "dispose" });
+  await r.terminate();
+}
+
+const names = remotes.map((r) => r.name);
+const others = names.filter((n) => n !== "react");
+const fmt = (x: number | undefined) =>
+  x === undefined ? "–" : x < 1 ? x.toFixed(3) : x < 100 ? x.toFixed(2) : x.toFixed(1);
+let table = `| operation | ${names.map((n) => `${n} (ms)`).join(" | ")} | ${others.map((n) => `${n} / react`).join(" | ")} |\n`;
+table += `|---|${names.map(() => "---:").join("|")}|${others.map(() => "---:").join("|")}|\n`;
+for (const r of results) {
+  table += `| ${r.op} | ${names.map((n) => fmt(r.medians[n])).join(" | ")} | ${others
+    .map((n) => (r.ratios[n] === undefined ? "–" : `${(r.ratios[n] as number).toFixed(2)}×`))
+    .join(" | ")} |\n`;
+}
+const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+const machine = `${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()}, load ${os.loadavg()[0]?.toFixed(1)}`;
+process.stdout.write(`\nmedian ms per operation (${machine})\n\n${table}`);
+
+const out = path.join(here, "..", "results", "fx-rows.json");
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(
+  out,
+  `${JSON.stringify({ bench: "fx-rows", date: new Date().toISOString(), machine, quick, results }, null, 2)}\n`,
+);
+process.stdout.write(`\nwrote ${path.relative(process.cwd(), out)}\n`);

@@ -1,0 +1,369 @@
+// Property tests of the keyed diff: patching the old tree must give exactly the tree a fresh
+// render of the new view gives, with the minimal number of moves.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  type ComponentFactory,
+  el,
+  FxError,
+  type FxNode,
+  flatten,
+  h,
+  type Patch,
+  type Tree,
+  text,
+  type View,
+} from "@loop-kit/fx";
+import fc from "fast-check";
+import { naiveLisLength, snapshot, viewHarness } from "./helpers.js";
+
+// A child component whose fragment has 0, 1 or 2 roots, so component moves and inserts exercise
+// fragment placement.
+const Leaf: ComponentFactory = () => ({
+  render: (props) => {
+    const p = JSON.parse(props) as string;
+    if (p === "empty") return [];
+    if (p === "two") return flatten([h("i", null, "two"), "!"]);
+    return [text(p)];
+  },
+  handle: () => {},
+});
+
+/** Renders `next` fresh and returns its snapshot. */
+function fresh(next: View): string {
+  const { h: hh } = viewHarness(() => next, { Leaf });
+  return snapshot(hh.dom);
+}
+
+/** Renders `prev`, re-renders with `next`; returns the snapshot and the update's patches. */
+function update(prev: View, next: View): { snap: string; patches: Patch[]; html: string } {
+  let cur = prev;
+  const { h: hh, invalidate } = viewHarness(() => cur, { Leaf });
+  const before = hh.patches.length;
+  cur = next;
+  invalidate();
+  hh.rt.flushSync();
+  // The reconciler's listener table and the renderer's agree on every id ever handed out
+  // (removed nodes included: their listeners must be gone on both sides).
+  for (let id = 1; id <= hh.rt.lastNodeId; id++) {
+    const node = hh.dom.node(id);
+    for (const ev of ["click", "input"]) {
+      const routed = hh.rt.handlerFor(id, ev) !== null;
+      assert.equal(routed, node?.events?.includes(ev) ?? false, `node ${id} ${ev}`);
+    }
+  }
+  return { snap: snapshot(hh.dom), patches: hh.patches.slice(before), html: hh.html() };
+}
+
+const keyArb = fc.option(fc.constantFrom("a", "b", "c", "d", "e", "f"), { nil: null });
+const attrsArb = fc.uniqueArray(
+  fc.record({
+    name: fc.constantFrom("class", "id", "title", "data-x"),
+    value: fc.constantFrom("1", "2", 'q"<&>'),
+  }),
+  { selector: (a) => a.name, maxLength: 3 },
+);
+const onArb = fc.uniqueArray(
+  fc.record({ event: fc.constantFrom("click", "input"), handler: fc.constantFrom("h1", "h2") }),
+  { selector: (l) => l.event, maxLength: 2 },
+);
+
+// Keys must be unique among siblings: later duplicates lose their key.
+function dedupe(children: Tree[]): Tree[] {
+  const seen = new Set<string>();
+  return children.map((c) => {
+    if (typeof c === "string" || c.key == null) return c;
+    if (seen.has(c.key)) return { ...c, key: null };
+    seen.add(c.key);
+    return c;
+  });
+}
+
+const { tree: treeArb } = fc.letrec<{ tree: Tree; element: Tree; leaf: Tree; txt: Tree }>(
+  (tie) => ({
+    tree: fc.oneof(
+      { maxDepth: 4, depthIdentifier: "tree" },
+      tie("txt"),
+      tie("leaf"),
+      tie("element"),
+    ),
+    txt: fc.constantFrom("x", "y", "<b>&", ""),
+    leaf: fc.record({
+      component: fc.constant("Leaf"),
+      key: keyArb,
+      props: fc.constantFrom('"p"', '"q"', '"empty"', '"two"'),
+    }),
+    element: fc.record({
+      tag: fc.constantFrom("div", "span", "p"),
+      key: keyArb,
+      attrs: attrsArb,
+      on: onArb,
+      children: fc.array(tie("tree"), { maxLength: 6, depthIdentifier: "tree" }).map(dedupe),
+    }),
+  }),
+);
+const rootsArb = fc.array(treeArb, { maxLength: 8 }).map(dedupe);
+
+test("patching any old tree into any new tree equals a fresh render of the new tree", () => {
+  fc.assert(
+    fc.property(rootsArb, rootsArb, (a, b) => {
+      const prev = flatten(a);
+      const next = flatten(b);
+      const got = update(prev, next);
+      assert.equal(got.snap, fresh(next));
+    }),
+    { numRuns: 400 },
+  );
+});
+
+test("the same holds for nested lists inside one stable parent", () => {
+  const childrenArb = fc.array(treeArb, { maxLength: 8 }).map(dedupe);
+  fc.assert(
+    fc.property(childrenArb, childrenArb, (a, b) => {
+      const prev = flatten(h("section", { key: "s" }, ...a));
+      const next = flatten(h("section", { key: "s" }, ...b));
+      const got = update(prev, next);
+      assert.equal(got.snap, fresh(next));
+      // The stable parent is patched, never recreated.
+      assert.ok(!got.patches.some((p) => p.op === "remove" && p.parent === 0));
+    }),
+    { numRuns: 400 },
+  );
+});
+
+// Keyed rows whose label may change; returns the view for a list of [key, version] pairs.
+function rows(items: readonly (readonly [number, number])[]): FxNode[] {
+  return flatten(
+    h(
+      "ul",
+      null,
+      ...items.map(([k, v]) =>
+        h("li", { key: `k${k}`, class: v % 2 ? "odd" : "even" }, `row ${k}.${v}`),
+      ),
+    ),
+  );
+}
+
+// Either two independent key sets (inserts and removals) or a shuffled subset of the old keys
+// plus fresh ones (mostly moves).
+const listsArb = fc.oneof(
+  fc.tuple(
+    fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 40 }),
+    fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 40 }),
+  ),
+  fc.uniqueArray(fc.integer({ min: 0, max: 60 }), { maxLength: 50 }).chain((old) =>
+    fc
+      .tuple(
+        fc.shuffledSubarray(old),
+        fc.uniqueArray(fc.integer({ min: 100, max: 120 }), { maxLength: 5 }),
+        fc.nat(),
+      )
+      .map(([kept, added, at]) => {
+        const next = [...kept];
+        for (const k of added) next.splice(at % (next.length + 1), 0, k);
+        return [old, next] as [number[], number[]];
+      }),
+  ),
+);
+
+test("keyed lists: exact result and moves = retained − LIS(old positions of retained)", () => {
+  fc.assert(
+    fc.property(
+      listsArb,
+      fc.array(fc.nat(3), { minLength: 130, maxLength: 130 }),
+      ([oldKeys, newKeys], versions) => {
+        const prev = rows(oldKeys.map((k) => [k, 0] as const));
+        const next = rows(newKeys.map((k) => [k, versions[k] ?? 0] as const));
+        const got = update(prev, next);
+        assert.equal(got.snap, fresh(next));
+
+        const oldPos = new Map(oldKeys.map((k, i) => [k, i]));
+        const seq = newKeys.filter((k) => oldPos.has(k)).map((k) => oldPos.get(k) as number);
+        const moves = got.patches.filter((p) => p.op === "move").length;
+        assert.equal(moves, seq.length - naiveLisLength(seq));
+        // Retained rows are never recreated: creates are exactly the new keys' rows.
+        const added = newKeys.filter((k) => !oldPos.has(k)).length;
+        const createdRows = got.patches.filter(
+          (p) => p.op === "create-element" && p.tag === "li",
+        ).length;
+        assert.equal(createdRows, added);
+        // A changed label is one set-text, an unchanged one nothing.
+        const relabeled = newKeys.filter((k) => oldPos.has(k) && (versions[k] ?? 0) !== 0).length;
+        assert.equal(got.patches.filter((p) => p.op === "set-text").length, relabeled);
+      },
+    ),
+    { numRuns: 400 },
+  );
+});
+
+test("keyed components move as whole fragments", () => {
+  const arb = fc.tuple(
+    fc.uniqueArray(fc.integer({ min: 0, max: 12 }), { maxLength: 12 }),
+    fc.uniqueArray(fc.integer({ min: 0, max: 12 }), { maxLength: 12 }),
+    fc.array(fc.constantFrom('"p"', '"empty"', '"two"'), { minLength: 13, maxLength: 13 }),
+  );
+  fc.assert(
+    fc.property(arb, ([a, b, props]) => {
+      const view = (keys: number[]): View =>
+        flatten(
+          h(
+            "div",
+            null,
+            "head",
+            ...keys.map((k) => ({ component: "Leaf", key: `c${k}`, props: props[k] ?? '"p"' })),
+            "tail",
+          ),
+        );
+      const got = update(view(a), view(b));
+      assert.equal(got.snap, fresh(view(b)));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("memoised views (reused node objects) patch exactly like fresh ones", () => {
+  // Rows are cached per (key, version): a retained, unchanged row is the very same node objects,
+  // so the differ's identity fast path skips it; a changed one is rebuilt.
+  fc.assert(
+    fc.property(
+      listsArb,
+      fc.array(fc.nat(2), { minLength: 130, maxLength: 130 }),
+      fc.array(fc.nat(2), { minLength: 130, maxLength: 130 }),
+      ([oldKeys, newKeys], v1, v2) => {
+        const cache = new Map<string, FxNode[]>();
+        // The row's root node is shared by all versions of a key while its children differ, so
+        // only a fast path that compares whole subtrees gets this right.
+        const roots = new Map<number, FxNode>();
+        // Hoisted constants shared by every row (as authors write them): identical objects in
+        // many places, so an identity check at a wrong offset would find false matches.
+        const SEP = text("|");
+        const EMPTY_I = el("i", {}, 0);
+        const row = (k: number, v: number): FxNode[] => {
+          const id = `${k}.${v}`;
+          let nodes = cache.get(id);
+          if (nodes === undefined) {
+            const [, ...kids] = flatten(
+              h(
+                "li",
+                null,
+                h("b", { class: v ? "x" : "y", on: v === 2 ? { click: "c" } : {} }, `r${id}`),
+                { component: "Leaf", props: v === 1 ? '"two"' : '"p"' },
+              ),
+            );
+            let root = roots.get(k);
+            if (root === undefined) {
+              root = el("li", { key: `k${k}` }, 4);
+              roots.set(k, root);
+            }
+            nodes = v === 1 ? [root, ...kids, EMPTY_I, SEP] : [root, EMPTY_I, SEP, ...kids];
+            cache.set(id, nodes);
+          }
+          return nodes;
+        };
+        const view = (keys: number[], vs: number[]): View => [
+          el("ul", {}, keys.length),
+          ...keys.flatMap((k) => row(k, vs[k] ?? 0)),
+        ];
+        let cur = view(oldKeys, v1);
+        const { h: hh, invalidate } = viewHarness(() => cur, { Leaf });
+        // Two updates: the second diff runs against sizes recorded by the first.
+        for (const next of [view(newKeys, v2), view([...newKeys].reverse(), v1)]) {
+          cur = next;
+          invalidate();
+          hh.rt.flushSync();
+          assert.equal(snapshot(hh.dom), fresh(next));
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test("a view array mutated in place and returned again is diffed in full", () => {
+  const nodes: FxNode[] = [el("p", {}, 1), text("a")];
+  const { h: hh, invalidate } = viewHarness(() => nodes);
+  nodes[1] = text("b");
+  nodes.push(el("i", {}, 0));
+  invalidate();
+  hh.rt.flushSync();
+  assert.equal(hh.html(), "<p>b</p><i></i>");
+});
+
+// Breaks a valid view so that it must be rejected: a node replaced by garbage, or a key copied
+// onto a keyed sibling.
+function breakView(view: FxNode[], at: number, how: number): FxNode[] {
+  const out = [...view];
+  if (out.length === 0) return [{ kind: "bogus" } as unknown as FxNode];
+  const i = at % out.length;
+  if (how === 0) out[i] = { kind: "bogus" } as unknown as FxNode;
+  else if (how === 1) out[i] = null as unknown as FxNode;
+  else {
+    const n = out[i] as FxNode;
+    if (n.kind === "element") out[i] = { ...n, childCount: n.childCount + view.length };
+    else
+      out[i] = { kind: "element", tag: "p", key: null, attrs: [], listeners: [], childCount: -1 };
+  }
+  return out;
+}
+
+test("a rejected view leaves host and reconciler in agreement; the next render fixes all", () => {
+  fc.assert(
+    fc.property(rootsArb, rootsArb, rootsArb, fc.nat(), fc.nat(2), (a, b, c, at, how) => {
+      let cur: View = flatten(a);
+      const { h: hh, invalidate } = viewHarness(() => cur, { Leaf });
+      cur = breakView(flatten(b), at, how);
+      invalidate();
+      assert.throws(
+        () => hh.rt.flushSync(),
+        (e: unknown) => e instanceof FxError && e.code === "MALFORMED_VIEW",
+      );
+      // Whatever was patched before the error was delivered and applied; the next render must
+      // bring the tree exactly to a fresh render of its view.
+      const next = flatten(c);
+      cur = next;
+      invalidate();
+      hh.rt.flushSync();
+      assert.equal(snapshot(hh.dom), fresh(next));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test("a duplicate key anywhere is rejected without breaking the tree", () => {
+  fc.assert(
+    fc.property(rootsArb, rootsArb, (a, c) => {
+      // A list whose new version repeats a key deep in the middle.
+      const prev = flatten(h("ul", null, ...a, h("li", { key: "x" }), h("li", { key: "y" })));
+      const bad = flatten(h("ul", null, h("li", { key: "y" }), ...a, h("li", { key: "y" })));
+      let cur: View = prev;
+      const { h: hh, invalidate } = viewHarness(() => cur, { Leaf });
+      cur = bad;
+      invalidate();
+      assert.throws(
+        () => hh.rt.flushSync(),
+        (e: unknown) => e instanceof FxError && e.code === "DUPLICATE_KEY",
+      );
+      cur = flatten(c);
+      invalidate();
+      hh.rt.flushSync();
+      assert.equal(snapshot(hh.dom), fresh(cur));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test("a parent that lost children while its old children follow it as siblings", () => {
+  // Old: <ul>[a b c]</ul>; new: <ul>[a b]</ul> c, with a, b, c the very same node objects. The
+  // identical run from a reaches past the new list's end; the list must still stop at two.
+  const a = el("li", { key: "a" });
+  const b = el("li", { key: "b" });
+  const c = el("li", { key: "c" });
+  let cur: View = [el("ul", {}, 3), a, b, c];
+  const { h: hh, invalidate } = viewHarness(() => cur);
+  const next = [el("ul", {}, 2), a, b, c];
+  cur = next;
+  invalidate();
+  hh.rt.flushSync();
+  assert.equal(hh.html(), "<ul><li></li><li></li></ul><li></li>");
+  assert.equal(snapshot(hh.dom), fresh(next));
+});
