@@ -453,6 +453,42 @@ fn set_deadline(store: &mut Store<HostState>, timeout: Option<Duration>) {
     store.epoch_deadline_trap();
 }
 
+/// Reads one frame; `Ok(None)` at a clean end of input.
+pub async fn read_frame(
+    input: &mut (impl AsyncReadExt + Unpin),
+) -> Result<Option<Vec<u8>>, HostError> {
+    let mut len = [0u8; 4];
+    match input.read_exact(&mut len).await {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(HostError::other("control: cannot read stdin", e)),
+    }
+    let len = u32::from_be_bytes(len) as usize;
+    if len > MAX_FRAME {
+        return Err(HostError::Other {
+            context: "control: protocol error".into(),
+            detail: format!("frame of {len} bytes is over the {MAX_FRAME}-byte limit"),
+        });
+    }
+    let mut body = vec![0u8; len];
+    input
+        .read_exact(&mut body)
+        .await
+        .map_err(|e| HostError::other("control: truncated frame", e))?;
+    Ok(Some(body))
+}
+
+/// Encodes frames (u32 big-endian length + JSON) into one buffer.
+pub fn encode_frames(frames: &[Value]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for frame in frames {
+        let bytes = serde_json::to_vec(frame).unwrap_or_default();
+        out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+        out.extend_from_slice(&bytes);
+    }
+    out
+}
+
 /// Runs the protocol on stdin/stdout until `shutdown` or end of input.
 pub async fn serve_stdio(host: Host, min_level: crate::log::Level) -> Result<(), HostError> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -470,23 +506,11 @@ pub async fn serve_stdio(host: Host, min_level: crate::log::Level) -> Result<(),
     let mut stdin = tokio::io::stdin();
     let mut stdout = tokio::io::stdout();
     let result = loop {
-        let mut len = [0u8; 4];
-        match stdin.read_exact(&mut len).await {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break Ok(()),
-            Err(e) => break Err(HostError::other("control: cannot read stdin", e)),
-        }
-        let len = u32::from_be_bytes(len) as usize;
-        if len > MAX_FRAME {
-            break Err(HostError::Other {
-                context: "control: protocol error".into(),
-                detail: format!("frame of {len} bytes is over the {MAX_FRAME}-byte limit"),
-            });
-        }
-        let mut body = vec![0u8; len];
-        if let Err(e) = stdin.read_exact(&mut body).await {
-            break Err(HostError::other("control: truncated frame", e));
-        }
+        let body = match read_frame(&mut stdin).await {
+            Ok(Some(body)) => body,
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(e),
+        };
         let (frames, done) = match serde_json::from_slice::<Value>(&body) {
             Ok(request) => session.handle(&request).await,
             Err(e) => (
@@ -496,12 +520,7 @@ pub async fn serve_stdio(host: Host, min_level: crate::log::Level) -> Result<(),
                 false,
             ),
         };
-        let mut out = Vec::new();
-        for frame in frames {
-            let bytes = serde_json::to_vec(&frame).unwrap_or_default();
-            out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
-            out.extend_from_slice(&bytes);
-        }
+        let out = encode_frames(&frames);
         if let Err(e) = stdout.write_all(&out).await.and(stdout.flush().await) {
             break Err(HostError::other("control: cannot write stdout", e));
         }

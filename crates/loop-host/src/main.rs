@@ -157,6 +157,11 @@ struct ServeArgs {
     #[command(flatten)]
     engine: EngineArgs,
 
+    /// Read control frames on stdin (`swap` to a new version without restarting, `shutdown`);
+    /// stdout then carries only protocol frames (docs/control-protocol.md).
+    #[arg(long)]
+    control: bool,
+
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     listen: std::net::SocketAddr,
@@ -346,6 +351,7 @@ fn serve_cmd(args: ServeArgs) -> Result<i32, HostError> {
         policy,
         args.listen,
         logger,
+        args.control,
     ))?;
     Ok(0)
 }

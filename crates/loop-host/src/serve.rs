@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
+use serde_json::json;
 use wasmtime::Store;
 use wasmtime::component::Component;
 use wasmtime_wasi_http::WasiHttpView;
@@ -35,7 +36,10 @@ const DRAIN: Duration = Duration::from_secs(10);
 
 struct Shared {
     host: Arc<Host>,
-    pre: ProxyPre<HostState>,
+    /// The current version; a swap replaces it, and requests already running keep theirs.
+    pre: std::sync::RwLock<ProxyPre<HostState>>,
+    /// How many swaps happened.
+    generation: std::sync::atomic::AtomicU64,
     policy: Policy,
     logger: Logger,
     instances: Option<tokio::sync::Semaphore>,
@@ -95,6 +99,7 @@ pub async fn serve(
     policy: Policy,
     listen: SocketAddr,
     logger: Logger,
+    control: bool,
 ) -> Result<(), HostError> {
     let Artifact::Component(component) = &loaded.artifact else {
         return Err(HostError::Other {
@@ -112,7 +117,8 @@ pub async fn serve(
     let engine = host.engine().clone();
     let shared = Arc::new(Shared {
         host,
-        pre,
+        pre: std::sync::RwLock::new(pre),
+        generation: std::sync::atomic::AtomicU64::new(0),
         instances: policy
             .limits
             .instances
@@ -126,10 +132,23 @@ pub async fn serve(
     start_epoch_ticker(engine, stop_ticking.clone());
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
-    // The URL line is the contract with `loop serve` and tests: printed once we accept.
-    println!("serving {} on http://{addr}", shared.policy.name);
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
+    // The URL line is the contract with `loop serve` and tests: printed once we accept. Under
+    // --control stdout carries the protocol, so it becomes a `listening` event instead.
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    if control {
+        eprintln!("serving {} on http://{addr}", shared.policy.name);
+        let out = Arc::new(tokio::sync::Mutex::new(tokio::io::stdout()));
+        send_frames(
+            &out,
+            &[json!({"event": "listening", "addr": addr.to_string()})],
+        )
+        .await;
+        tokio::spawn(control_loop(shared.clone(), out, stop_tx));
+    } else {
+        println!("serving {} on http://{addr}", shared.policy.name);
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+    }
 
     loop {
         tokio::select! {
@@ -152,6 +171,7 @@ pub async fn serve(
                 });
             }
             _ = &mut shutdown => break,
+            _ = stop_rx.changed() => break,
         }
     }
     drop(listener);
@@ -167,6 +187,97 @@ pub async fn serve(
     let _ = tokio::time::timeout(DRAIN, wait).await;
     stop_ticking.store(true, Ordering::SeqCst);
     Ok(())
+}
+
+async fn send_frames(out: &tokio::sync::Mutex<tokio::io::Stdout>, frames: &[serde_json::Value]) {
+    use tokio::io::AsyncWriteExt;
+    let bytes = crate::control::encode_frames(frames);
+    let mut out = out.lock().await;
+    let _ = out.write_all(&bytes).await;
+    let _ = out.flush().await;
+}
+
+/// `serve --control`: swap the served component without restarting (`swap {path}`), or stop
+/// (`shutdown`). In-flight requests finish on the version they started with.
+async fn control_loop(
+    shared: Arc<Shared>,
+    out: Arc<tokio::sync::Mutex<tokio::io::Stdout>>,
+    stop: tokio::sync::watch::Sender<bool>,
+) {
+    let mut stdin = tokio::io::stdin();
+    loop {
+        let body = match crate::control::read_frame(&mut stdin).await {
+            Ok(Some(body)) => body,
+            // End of input or a broken channel: keep serving; signals still stop the server.
+            _ => return,
+        };
+        let request: serde_json::Value = match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(e) => {
+                let frame = json!({"id": null, "error": {"kind": "bad-request", "message": format!("not JSON: {e}")}});
+                send_frames(&out, &[frame]).await;
+                continue;
+            }
+        };
+        let id = request
+            .get("id")
+            .cloned()
+            .unwrap_or(serde_json::Value::Null);
+        let reply = match request.get("op").and_then(serde_json::Value::as_str) {
+            Some("swap") => match request.get("path").and_then(serde_json::Value::as_str) {
+                Some(path) => match swap(&shared, std::path::PathBuf::from(path)).await {
+                    Ok(ok) => json!({"id": id, "ok": ok}),
+                    Err(e) => {
+                        json!({"id": id, "error": {"kind": "load", "message": e.to_string()}})
+                    }
+                },
+                None => {
+                    json!({"id": id, "error": {"kind": "bad-request", "message": "swap needs a `path`"}})
+                }
+            },
+            Some("hello") => {
+                json!({"id": id, "ok": {"protocol": crate::control::PROTOCOL, "ops": ["hello", "swap", "shutdown"]}})
+            }
+            Some("shutdown") => {
+                // Answer first: the process ends soon after the stop signal.
+                send_frames(&out, &[json!({"id": id, "ok": {}})]).await;
+                let _ = stop.send(true);
+                return;
+            }
+            _ => {
+                json!({"id": id, "error": {"kind": "bad-request", "message": "unknown op; serve --control knows hello, swap, shutdown"}})
+            }
+        };
+        send_frames(&out, &[reply]).await;
+    }
+}
+
+/// Compiles and links a new version beside the running one, then switches new requests to it.
+/// A failure leaves the old version serving.
+async fn swap(
+    shared: &Arc<Shared>,
+    path: std::path::PathBuf,
+) -> Result<serde_json::Value, HostError> {
+    let host = shared.host.clone();
+    let policy = shared.policy.clone();
+    let (pre, compiled) = tokio::task::spawn_blocking(move || -> Result<_, HostError> {
+        let loaded = host.load(&path)?;
+        let Artifact::Component(component) = &loaded.artifact else {
+            return Err(HostError::Other {
+                context: format!("cannot swap to {}", path.display()),
+                detail: "it is a core module, not a component".into(),
+            });
+        };
+        Ok((
+            prepare_proxy(&host, &policy, component)?,
+            loaded.cache.compiled(),
+        ))
+    })
+    .await
+    .map_err(|e| HostError::other("swap task failed", e))??;
+    *shared.pre.write().unwrap_or_else(|p| p.into_inner()) = pre;
+    let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
+    Ok(json!({"generation": generation, "compiled": compiled}))
 }
 
 /// Registers SIGINT/SIGTERM handlers now (so a signal right after start-up still drains) and
@@ -302,7 +413,7 @@ async fn respond(
         .http()
         .new_response_outparam(sender)
         .map_err(|e| HostError::other("response", e))?;
-    let pre = shared.pre.clone();
+    let pre = shared.pre.read().unwrap_or_else(|p| p.into_inner()).clone();
     let name = policy.name.clone();
     // The guest runs in its own task: it may keep streaming the body after handing over the
     // response head.
