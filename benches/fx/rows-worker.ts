@@ -33,6 +33,9 @@ if (spec === "fx" || spec === "fx-nomemo") {
   const loaded = Object.keys(createRequire(import.meta.url).cache);
   if (!loaded.some((f) => f.endsWith("react-reconciler.production.js")))
     throw new Error("React's development build was loaded; the comparison would be unfair");
+} else if (spec === "wasm") {
+  const { createDriver } = await import("./driver-wasm.js");
+  driver = await createDriver();
 } else {
   const mod = (await import(pathToFileURL(path.resolve(spec)).href)) as {
     createDriver?: CreateDriver;

@@ -1,7 +1,7 @@
 // js-framework-benchmark operations on a row table: loop:fx's pure reconciler vs React 19's.
 //
 //   node --import tsx benches/fx/rows.bench.ts [--quick] [--op PREFIX] [--driver FILE]...
-//        [--only fx,react] [--verbose]
+//        [--only fx,fx-nomemo,react,wasm] [--verbose]
 //
 // Fairness choices:
 // - Same data: every driver keeps its state in the same RowStore (seeded labels, immutable rows);
@@ -21,8 +21,12 @@
 //   machine is shared) hits all of them; warm-up iterations are discarded; medians reported.
 // - Every driver's HTML is compared after each op of a fixed script before timing starts.
 //
-// Plug in another driver (e.g. a wasm component through loop-host) with --driver FILE: a module
-// exporting `createDriver(): RowsDriver | Promise<RowsDriver>` (see rows-model.ts).
+// - "wasm" runs the table as a Rust fx component in loop-host (driver-wasm.ts): every op crosses
+//   the control protocol (handle, invalidate, render with the whole view as JSON), so its
+//   column is the reconciler plus the boundary.
+//
+// Plug in another driver with --driver FILE: a module exporting
+// `createDriver(): RowsDriver | Promise<RowsDriver>` (see rows-model.ts).
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -46,7 +50,9 @@ const quick = flag("--quick");
 const verbose = flag("--verbose");
 const opPrefix = values("--op")[0];
 const only = values("--only")[0]?.split(",") ?? null;
-const specs = ["fx", "fx-nomemo", "react", ...values("--driver")].filter(
+// "wasm": the same table as a Rust component in loop-host, through the control protocol
+// (driver-wasm.ts); `--only fx,fx-nomemo,react` leaves it out.
+const specs = ["fx", "fx-nomemo", "react", "wasm", ...values("--driver")].filter(
   (s) => only === null || only.includes(s),
 );
 

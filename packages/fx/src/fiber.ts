@@ -21,6 +21,11 @@ export class Fiber {
   /** Lane of a `handle` call still running asynchronously (0: none). */
   asyncLane = 0;
   disposed = false;
+  /**
+   * An asynchronous `render` is in flight (e.g. a call into a wasm instance): what it
+   * invalidates counts from the next operation, as for a synchronous render.
+   */
+  renderPending = false;
   /** A view an async render resolved to, waiting for the flush to resume. */
   readyView: View | null = null;
   /** The view last reconciled, for the differ's identity fast path (null: do not trust it). */

@@ -79,5 +79,6 @@ export {
   text,
   viewFromWit,
   viewToWit,
+  type WitJsonNode,
   type WitNode,
 } from "./view.js";

@@ -299,11 +299,14 @@ export class FxRuntime {
           const r = this.callRender(f);
           if (isThenable(r)) {
             stack.push(f);
+            f.renderPending = true;
             return Promise.resolve(r).then(
               (v) => {
+                f.renderPending = false;
                 f.readyView = v;
               },
               (e) => {
+                f.renderPending = false;
                 throw this.renderError(f, e);
               },
             );
@@ -425,7 +428,7 @@ export class FxRuntime {
     if (f.disposed || this.disposed) return;
     // A render must not schedule itself into the flush it is part of (that can loop forever):
     // invalidations raised while rendering count from the next operation on.
-    if (this.rendering) {
+    if (this.rendering || f.renderPending) {
       this.deferred.push(f);
       return;
     }

@@ -163,20 +163,51 @@ export type WitNode =
       };
     };
 
-/** Converts a view in jco's variant shape (`{ tag, val }`) into fx nodes. */
-export function viewFromWit(nodes: readonly WitNode[]): View {
+/**
+ * A view node as loop-host's control protocol writes the WIT `node` variant in JSON
+ * (docs/control-protocol.md): the same `{ tag, val }` shape as jco's, with WIT field names
+ * (`child-count`) and `null` for an absent key.
+ */
+export type WitJsonNode =
+  | {
+      readonly tag: "element";
+      readonly val: {
+        readonly tag: string;
+        readonly key?: string | null | undefined;
+        readonly attrs: readonly Attr[];
+        readonly listeners: readonly Listener[];
+        readonly "child-count": number;
+      };
+    }
+  | { readonly tag: "text"; readonly val: string }
+  | {
+      readonly tag: "component";
+      readonly val: {
+        readonly component: string;
+        readonly key?: string | null | undefined;
+        readonly props: string;
+        readonly listeners: readonly Listener[];
+      };
+    };
+
+/**
+ * Converts a view in jco's variant shape (`{ tag, val }`) into fx nodes; also takes the JSON
+ * shape of loop-host's control protocol (`child-count`, `null` keys), so a driver can pass a
+ * `render` result straight through.
+ */
+export function viewFromWit(nodes: readonly (WitNode | WitJsonNode)[]): View {
   const out: FxNode[] = new Array(nodes.length);
   for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i] as WitNode;
+    const n = nodes[i] as WitNode | WitJsonNode;
     if (n.tag === "element") {
-      const v = n.val;
+      const v = n.val as WitElementVal;
       out[i] = {
         kind: "element",
         tag: v.tag,
         key: v.key ?? null,
         attrs: v.attrs,
         listeners: v.listeners,
-        childCount: v.childCount,
+        childCount: v.childCount ?? (v["child-count"] as number),
       };
     } else if (n.tag === "text") {
       out[i] = { kind: "text", text: n.val };
@@ -192,6 +223,16 @@ export function viewFromWit(nodes: readonly WitNode[]): View {
     }
   }
   return out;
+}
+
+// An element's fields in either shape.
+interface WitElementVal {
+  readonly tag: string;
+  readonly key?: string | null | undefined;
+  readonly attrs: readonly Attr[];
+  readonly listeners: readonly Listener[];
+  readonly childCount?: number;
+  readonly "child-count"?: number;
 }
 
 /** Converts fx nodes into jco's variant shape, for JS guests built with componentize-js. */

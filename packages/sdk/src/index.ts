@@ -17,6 +17,11 @@ import type { Run } from "wasi:cli/run@0.2.12";
 import { type Level, log as wasiLog } from "wasi:logging/logging@0.1.0-draft";
 
 export type { Level } from "wasi:logging/logging@0.1.0-draft";
+// loop:fx components: defineComponent, h and the tag helpers, component, invalidate, emit,
+// now, setTimeout, clearTimeout. Re-exported with `export *` and the package marked free of
+// side effects, so a guest bundles (and imports WIT interfaces for) only the half it uses: a
+// command does not import loop:fx/host, an fx component not wasi:cli.
+export * from "./fx.js";
 
 /** The program's arguments, without the program name. */
 export function args(): string[] {

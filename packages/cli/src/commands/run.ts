@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { MANIFEST, manifestPath, resolveTarget } from "../app.js";
+import { looksLikeFxComponent, wantsFx } from "../fx-detect.js";
+import type { FxOptions } from "../fx-run.js";
 import { checkFile, execHost } from "../host.js";
 import {
   addEngineOptions,
@@ -14,9 +16,10 @@ import {
 
 // Keep this module light: `loop run` should cost no more than Node's own start-up over
 // `loop-host run`. Nothing heavy (ora, esbuild, @loop-kit/build) may be imported here; the
-// manifest mode imports @loop-kit/build only when a component has to be built from source.
+// manifest mode imports @loop-kit/build only when a component has to be built from source, and
+// an fx app loads the reconciler (../fx-run.js) only when it is one.
 
-export type RunOptions = PolicyOptions;
+export type RunOptions = PolicyOptions & FxOptions;
 
 export function register(program: Command): void {
   const cmd = program
@@ -31,7 +34,10 @@ export function register(program: Command): void {
         `Without FILE (or with --manifest or --component), loop runs the app of ./${MANIFEST}: ` +
         "its main component (app.main, or the only one) under the manifest's trust, grants and " +
         "limits, built first when the manifest gives its source folder. Options add to the " +
-        "manifest's grants. Guest arguments then go after `--`.",
+        "manifest's grants. Guest arguments then go after `--`.\n\n" +
+        "A loop:fx component (world loop:fx/app) runs headless: loop renders it, replays " +
+        "--events if given, and prints the final HTML. Its child components are the manifest's " +
+        "components, or, for a FILE, NAME.wasm files next to it.",
     )
     .argument("[file]", "the component (.wasm) to run; omit it to run ./loop.toml's app")
     .argument("[args...]", "arguments passed to the guest");
@@ -39,6 +45,10 @@ export function register(program: Command): void {
   addPolicyOptions(cmd);
   addEngineOptions(cmd, true);
   cmd
+    .option("--events <FILE>", "fx apps: replay this event log (JSON lines, docs/fx.md)")
+    .option("--record <FILE>", "fx apps: write the event log of what ran")
+    .option("--patches <FILE>", "fx apps: write the patch stream as JSON lines")
+    .option("--props <JSON>", "fx apps: the root component's props (default {})")
     .passThroughOptions()
     .addHelpText(
       "after",
@@ -62,7 +72,11 @@ Examples:
   $ loop run -- set greeting hi
       the same, with guest arguments "set", "greeting", "hi"
   $ loop run --manifest app/loop.toml --component worker -- --once
-      runs component "worker" of app/loop.toml with the argument "--once"`,
+      runs component "worker" of app/loop.toml with the argument "--once"
+  $ loop run --events clicks.log counter.wasm
+      renders an fx component, replays an event log into it, prints the HTML
+  $ loop run --record session.log --patches patches.jsonl
+      runs the fx app of ./loop.toml headless, recording its events and patches`,
     )
     .action(
       async (file: string | undefined, args: string[], options: RunOptions, self: Command) => {
@@ -84,17 +98,30 @@ async function runCommand(
   cmd: Command,
 ): Promise<number> {
   if (file !== undefined && !wantsManifest(options) && !operandsAfterDashDash(cmd)) {
+    // src/fast-run.ts does this branch for a plain `.wasm` FILE before commander is loaded:
+    // whatever changes here must change there (tests/e2e/cli-fast-run.test.ts compares them).
     const hint =
       !file.endsWith(".wasm") && existsSync(MANIFEST)
         ? ` (to pass arguments to the app of ./${MANIFEST}, put them after \`--\`: loop run -- ${file})`
         : "";
     checkFile(file, hint);
+    if (wantsFx(options) || looksLikeFxComponent(file)) {
+      const fx = await import("../fx-run.js");
+      fx.checkNoArgs(file, args);
+      return fx.runFx({ kind: "file", file }, options);
+    }
     return execHost(hostArgs(file, args, options));
   }
   // Manifest mode: every positional is a guest argument.
   const guestArgs = file === undefined ? [] : [file, ...args];
   const manifest = manifestPath(options, "missing required argument 'file'");
   const target = await resolveTarget(manifest, options);
+  const wasm = target.built ?? target.component.path;
+  if (wantsFx(options) || (wasm !== null && looksLikeFxComponent(wasm))) {
+    const fx = await import("../fx-run.js");
+    fx.checkNoArgs(target.component.name, guestArgs);
+    return fx.runFx({ kind: "manifest", target }, options);
+  }
   return execHost([
     "run",
     "--manifest",
