@@ -46,6 +46,12 @@ struct Slot {
     dead: Option<String>,
 }
 
+/// A successful response body: a JSON tree, or JSON text already written.
+enum Reply {
+    Json(Value),
+    Raw(Vec<u8>),
+}
+
 /// A failed request, as sent to the client.
 struct Failure {
     kind: &'static str,
@@ -124,9 +130,9 @@ impl Session {
         self.next_id
     }
 
-    /// Handles one request; returns the frames to write (events first, then the response) and
-    /// whether the session should end.
-    pub async fn handle(&mut self, request: &Value) -> (Vec<Value>, bool) {
+    /// Handles one request; returns the encoded frames to write (events first, then the
+    /// response) and whether the session should end.
+    pub async fn handle(&mut self, request: &Value) -> (Vec<Vec<u8>>, bool) {
         let id = request.get("id").cloned().unwrap_or(Value::Null);
         let op = request.get("op").and_then(Value::as_str).unwrap_or("");
         let result = match op {
@@ -137,7 +143,10 @@ impl Session {
             })),
             "load" => self.load(request),
             "instantiate" => self.instantiate(request).await,
-            "call" => self.call(request).await,
+            "call" => {
+                let result = self.call(request).await;
+                return self.finish(&id, op, result);
+            }
             "drop" => self.drop_instance(request),
             "unload" => self.unload(request),
             "set-time" => match request.get("ms").and_then(Value::as_u64) {
@@ -154,16 +163,41 @@ impl Session {
             "" => Err(Failure::new("bad-request", "the request has no `op`")),
             other => Err(Failure::new("bad-request", format!("unknown op `{other}`"))),
         };
-        let mut frames: Vec<Value> =
-            std::mem::take(&mut *self.events.lock().unwrap_or_else(|p| p.into_inner()));
+        self.finish(&id, op, result.map(Reply::Json))
+    }
+
+    /// The queued events and the response, encoded.
+    fn finish(
+        &mut self,
+        id: &Value,
+        op: &str,
+        result: Result<Reply, Failure>,
+    ) -> (Vec<Vec<u8>>, bool) {
+        let events = std::mem::take(&mut *self.events.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut frames: Vec<Vec<u8>> = events
+            .iter()
+            .map(|e| serde_json::to_vec(e).unwrap_or_default())
+            .collect();
         frames.push(match result {
-            Ok(ok) => json!({"id": id, "ok": ok}),
+            Ok(Reply::Json(ok)) => {
+                serde_json::to_vec(&json!({"id": id, "ok": ok})).unwrap_or_default()
+            }
+            Ok(Reply::Raw(ok)) => {
+                // `{"id":ID,"ok":RAW}`: the same shape serde would write, without re-encoding a
+                // possibly large result.
+                let mut frame = b"{\"id\":".to_vec();
+                frame.extend_from_slice(&serde_json::to_vec(id).unwrap_or_default());
+                frame.extend_from_slice(b",\"ok\":");
+                frame.extend_from_slice(&ok);
+                frame.push(b'}');
+                frame
+            }
             Err(f) => {
                 let mut error = json!({"kind": f.kind, "message": f.message});
                 if let Some(bt) = f.backtrace {
                     error["backtrace"] = json!(bt);
                 }
-                json!({"id": id, "error": error})
+                serde_json::to_vec(&json!({"id": id, "error": error})).unwrap_or_default()
             }
         });
         (frames, op == "shutdown")
@@ -293,7 +327,7 @@ impl Session {
         Ok(json!({"instance": iid}))
     }
 
-    async fn call(&mut self, request: &Value) -> Result<Value, Failure> {
+    async fn call(&mut self, request: &Value) -> Result<Reply, Failure> {
         let iid = request
             .get("instance")
             .and_then(Value::as_u64)
@@ -371,11 +405,17 @@ impl Session {
             }
         };
         match outcome {
-            Ok(()) => Ok(json!({"result": match results.as_slice() {
-                [] => Value::Null,
-                [one] => vals::to_json(one),
-                many => Value::Array(many.iter().map(vals::to_json).collect()),
-            }})),
+            Ok(()) => {
+                let mut raw = Vec::with_capacity(64);
+                raw.extend_from_slice(b"{\"result\":");
+                match results.as_slice() {
+                    [] => raw.extend_from_slice(b"null"),
+                    [one] => vals::write_json(one, &mut raw),
+                    many => vals::write_json(&Val::Tuple(many.to_vec()), &mut raw),
+                }
+                raw.push(b'}');
+                Ok(Reply::Raw(raw))
+            }
             Err(e) => {
                 let err = classify_guest_error(&loaded.name, e, timeout)
                     .err()
@@ -480,11 +520,19 @@ pub async fn read_frame(
 
 /// Encodes frames (u32 big-endian length + JSON) into one buffer.
 pub fn encode_frames(frames: &[Value]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for frame in frames {
-        let bytes = serde_json::to_vec(frame).unwrap_or_default();
+    let raw: Vec<Vec<u8>> = frames
+        .iter()
+        .map(|f| serde_json::to_vec(f).unwrap_or_default())
+        .collect();
+    frame_bytes(&raw)
+}
+
+/// Length-prefixes already encoded JSON frames into one buffer.
+pub fn frame_bytes(frames: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(frames.iter().map(|f| f.len() + 4).sum());
+    for bytes in frames {
         out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
-        out.extend_from_slice(&bytes);
+        out.extend_from_slice(bytes);
     }
     out
 }
@@ -513,14 +561,12 @@ pub async fn serve_stdio(host: Host, min_level: crate::log::Level) -> Result<(),
         };
         let (frames, done) = match serde_json::from_slice::<Value>(&body) {
             Ok(request) => session.handle(&request).await,
-            Err(e) => (
-                vec![
-                    json!({"id": Value::Null, "error": {"kind": "bad-request", "message": format!("not JSON: {e}")}}),
-                ],
-                false,
-            ),
+            Err(e) => {
+                let error = json!({"id": Value::Null, "error": {"kind": "bad-request", "message": format!("not JSON: {e}")}});
+                (vec![serde_json::to_vec(&error).unwrap_or_default()], false)
+            }
         };
-        let out = encode_frames(&frames);
+        let out = frame_bytes(&frames);
         if let Err(e) = stdout.write_all(&out).await.and(stdout.flush().await) {
             break Err(HostError::other("control: cannot write stdout", e));
         }

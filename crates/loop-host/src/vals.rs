@@ -5,7 +5,7 @@
 //! | bool, integers, floats | boolean, number (`s64`/`u64` beyond 2^53 as a decimal string) |
 //! | char, string | string |
 //! | list<T>, tuple | array |
-//! | record | object keyed by field name (kebab-case, as in WIT) |
+//! | record | object keyed by field name (kebab-case, as in WIT), fields in WIT order |
 //! | variant | `{"tag": "case"}` or `{"tag": "case", "val": payload}` |
 //! | enum | string |
 //! | option<T> | `null` or the value (`{"some": v}` also accepted, and used for nested options) |
@@ -14,7 +14,7 @@
 //!
 //! Resources, futures and streams cannot cross the protocol.
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use wasmtime::component::Val;
 use wasmtime::component::types::Type;
 
@@ -272,60 +272,122 @@ fn from_json_at(ty: &Type, value: &Value, path: &str) -> Result<Val, String> {
     })
 }
 
-/// Converts a component value to JSON.
-pub fn to_json(val: &Val) -> Value {
+/// Writes a component value as JSON text straight into `out` (no intermediate tree: renders of
+/// thousands of nodes cross the protocol on every update). Record fields keep their WIT order.
+pub fn write_json(val: &Val, out: &mut Vec<u8>) {
+    fn string(out: &mut Vec<u8>, s: &str) {
+        // serde_json's escaping; writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+    fn number(out: &mut Vec<u8>, n: impl serde::Serialize) {
+        let _ = serde_json::to_writer(&mut *out, &n);
+    }
+    fn array<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a Val>) {
+        out.push(b'[');
+        for (i, item) in items.enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_json(item, out);
+        }
+        out.push(b']');
+    }
     match val {
-        Val::Bool(b) => json!(b),
-        Val::S8(n) => json!(n),
-        Val::U8(n) => json!(n),
-        Val::S16(n) => json!(n),
-        Val::U16(n) => json!(n),
-        Val::S32(n) => json!(n),
-        Val::U32(n) => json!(n),
-        Val::S64(n) if n.unsigned_abs() <= SAFE_INT => json!(n),
-        Val::S64(n) => json!(n.to_string()),
-        Val::U64(n) if *n <= SAFE_INT => json!(n),
-        Val::U64(n) => json!(n.to_string()),
-        Val::Float32(f) => json!(f),
-        Val::Float64(f) => json!(f),
-        Val::Char(c) => json!(c.to_string()),
-        Val::String(s) => json!(s),
+        Val::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Val::S8(n) => number(out, n),
+        Val::U8(n) => number(out, n),
+        Val::S16(n) => number(out, n),
+        Val::U16(n) => number(out, n),
+        Val::S32(n) => number(out, n),
+        Val::U32(n) => number(out, n),
+        Val::S64(n) if n.unsigned_abs() <= SAFE_INT => number(out, n),
+        Val::S64(n) => string(out, &n.to_string()),
+        Val::U64(n) if *n <= SAFE_INT => number(out, n),
+        Val::U64(n) => string(out, &n.to_string()),
+        Val::Float32(f) => number(out, f),
+        Val::Float64(f) => number(out, f),
+        Val::Char(c) => string(out, c.encode_utf8(&mut [0; 4])),
+        Val::String(s) => string(out, s),
         Val::List(items) | Val::Tuple(items) | Val::FixedLengthList(items) => {
-            Value::Array(items.iter().map(to_json).collect())
+            array(out, items.iter())
         }
         Val::Map(entries) => {
-            let mut obj = Map::new();
-            for (k, v) in entries {
-                let key = match to_json(k) {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                obj.insert(key, to_json(v));
+            out.push(b'{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                match k {
+                    Val::String(s) => string(out, s),
+                    other => {
+                        let mut key = Vec::new();
+                        write_json(other, &mut key);
+                        string(out, &String::from_utf8_lossy(&key));
+                    }
+                }
+                out.push(b':');
+                write_json(v, out);
             }
-            Value::Object(obj)
+            out.push(b'}');
         }
-        Val::Record(fields) => Value::Object(
-            fields
-                .iter()
-                .map(|(k, v)| (k.clone(), to_json(v)))
-                .collect(),
-        ),
-        Val::Variant(tag, payload) => match payload {
-            Some(p) => json!({"tag": tag, "val": to_json(p)}),
-            None => json!({"tag": tag}),
-        },
-        Val::Enum(name) => json!(name),
-        Val::Option(None) => Value::Null,
+        Val::Record(fields) => {
+            out.push(b'{');
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                string(out, k);
+                out.push(b':');
+                write_json(v, out);
+            }
+            out.push(b'}');
+        }
+        Val::Variant(tag, payload) => {
+            out.extend_from_slice(b"{\"tag\":");
+            string(out, tag);
+            if let Some(p) = payload {
+                out.extend_from_slice(b",\"val\":");
+                write_json(p, out);
+            }
+            out.push(b'}');
+        }
+        Val::Enum(name) => string(out, name),
+        Val::Option(None) => out.extend_from_slice(b"null"),
         Val::Option(Some(inner)) => match inner.as_ref() {
             // Keep `some(none)` distinguishable from `none`.
-            Val::Option(_) => json!({"some": to_json(inner)}),
-            v => to_json(v),
+            Val::Option(_) => {
+                out.extend_from_slice(b"{\"some\":");
+                write_json(inner, out);
+                out.push(b'}');
+            }
+            v => write_json(v, out),
         },
-        Val::Result(Ok(v)) => json!({"ok": v.as_ref().map_or(Value::Null, |v| to_json(v))}),
-        Val::Result(Err(e)) => json!({"err": e.as_ref().map_or(Value::Null, |e| to_json(e))}),
-        Val::Flags(names) => json!(names),
+        Val::Result(r) => {
+            let (key, v): (&[u8], _) = match r {
+                Ok(v) => (b"{\"ok\":", v),
+                Err(e) => (b"{\"err\":", e),
+            };
+            out.extend_from_slice(key);
+            match v {
+                Some(v) => write_json(v, out),
+                None => out.extend_from_slice(b"null"),
+            }
+            out.push(b'}');
+        }
+        Val::Flags(names) => {
+            out.push(b'[');
+            for (i, n) in names.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                string(out, n);
+            }
+            out.push(b']');
+        }
         Val::Resource(_) | Val::Future(_) | Val::Stream(_) | Val::ErrorContext(_) => {
-            json!({"unsupported": "resource handles do not cross the control protocol"})
+            out.extend_from_slice(
+                b"{\"unsupported\":\"resource handles do not cross the control protocol\"}",
+            );
         }
     }
 }
