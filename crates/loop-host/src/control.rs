@@ -6,9 +6,8 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -29,7 +28,6 @@ use crate::vals;
 pub const PROTOCOL: u32 = 1;
 /// Largest frame accepted (64 MiB).
 const MAX_FRAME: usize = 64 << 20;
-const TICK: Duration = Duration::from_millis(10);
 
 struct LoadedComponent {
     name: String,
@@ -296,7 +294,7 @@ impl Session {
         );
         let mut store = Store::new(self.host.engine(), state);
         store.limiter(|s| &mut s.limiter);
-        set_deadline(&mut store, loaded.policy.limits.timeout);
+        crate::deadline::arm(&mut store, loaded.policy.limits.timeout);
         let timeout = loaded.policy.limits.timeout;
         let name = loaded.name.clone();
         let instance = loaded
@@ -388,22 +386,12 @@ impl Session {
             .map_err(|e| Failure::new("bad-request", format!("{function}: {e}")))?;
         let mut results = vec![Val::Bool(false); ty.results().len()];
         let timeout = loaded.policy.limits.timeout;
-        set_deadline(&mut slot.store, timeout);
-        let outcome = match timeout {
-            Some(t) => match tokio::time::timeout(
-                t + Duration::from_millis(250),
-                func.call_async(&mut slot.store, &params, &mut results),
-            )
-            .await
-            {
-                Ok(r) => r,
-                Err(_) => Err(wasmtime::Trap::Interrupt.into()),
-            },
-            None => {
-                func.call_async(&mut slot.store, &params, &mut results)
-                    .await
-            }
-        };
+        crate::deadline::arm(&mut slot.store, timeout);
+        let outcome = crate::deadline::bounded(
+            timeout,
+            func.call_async(&mut slot.store, &params, &mut results),
+        )
+        .await;
         match outcome {
             Ok(()) => {
                 let mut raw = Vec::with_capacity(64);
@@ -485,14 +473,6 @@ fn lookup(
     }
 }
 
-fn set_deadline(store: &mut Store<HostState>, timeout: Option<Duration>) {
-    store.set_epoch_deadline(match timeout {
-        Some(t) => (t.as_millis() / TICK.as_millis()).max(1) as u64,
-        None => 1 << 40,
-    });
-    store.epoch_deadline_trap();
-}
-
 /// Reads one frame; `Ok(None)` at a clean end of input.
 pub async fn read_frame(
     input: &mut (impl AsyncReadExt + Unpin),
@@ -539,25 +519,13 @@ pub fn frame_bytes(frames: &[Vec<u8>]) -> Vec<u8> {
 
 /// Runs the protocol on stdin/stdout until `shutdown` or end of input.
 pub async fn serve_stdio(host: Host, min_level: crate::log::Level) -> Result<(), HostError> {
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let engine = host.engine().clone();
-        let stop = stop.clone();
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(TICK);
-                engine.increment_epoch();
-            }
-        });
-    }
+    let _ticker = crate::deadline::EpochTicker::start(host.engine());
     let mut session = Session::new(host, min_level);
     let mut stdin = tokio::io::stdin();
     let mut stdout = tokio::io::stdout();
-    let result = loop {
-        let body = match read_frame(&mut stdin).await {
-            Ok(Some(body)) => body,
-            Ok(None) => break Ok(()),
-            Err(e) => break Err(e),
+    loop {
+        let Some(body) = read_frame(&mut stdin).await? else {
+            return Ok(());
         };
         let (frames, done) = match serde_json::from_slice::<Value>(&body) {
             Ok(request) => session.handle(&request).await,
@@ -568,12 +536,10 @@ pub async fn serve_stdio(host: Host, min_level: crate::log::Level) -> Result<(),
         };
         let out = frame_bytes(&frames);
         if let Err(e) = stdout.write_all(&out).await.and(stdout.flush().await) {
-            break Err(HostError::other("control: cannot write stdout", e));
+            return Err(HostError::other("control: cannot write stdout", e));
         }
         if done {
-            break Ok(());
+            return Ok(());
         }
-    };
-    stop.store(true, Ordering::SeqCst);
-    result
+    }
 }

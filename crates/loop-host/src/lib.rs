@@ -7,6 +7,7 @@
 pub mod cache;
 pub mod caps;
 pub mod control;
+pub mod deadline;
 pub mod engine;
 pub mod error;
 pub mod inspect;

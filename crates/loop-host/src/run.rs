@@ -119,7 +119,7 @@ async fn run_component(
         let command = pre.instantiate_async(&mut store).await?;
         command.wasi_cli_run().call_run(&mut store).await
     };
-    let result = with_timeout(timeout, call).await;
+    let result = crate::deadline::bounded(timeout, call).await;
     match result {
         Ok(Ok(())) => Ok(0),
         Ok(Err(())) => Ok(1),
@@ -181,7 +181,7 @@ async fn run_module(
         let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
         start.call_async(&mut store, ()).await
     };
-    match with_timeout(timeout, call).await {
+    match crate::deadline::bounded(timeout, call).await {
         Ok(()) => Ok(0),
         Err(err) => outcome(classify_guest_error(name, err, timeout)?),
     }
@@ -204,22 +204,5 @@ fn arm_deadline<T>(host: &Host, store: &mut Store<T>, timeout: Option<Duration>)
             std::thread::sleep(limit);
             engine.increment_epoch();
         });
-    }
-}
-
-/// Bounds a guest call by the timeout also while it waits inside the host (e.g. sleeping on a
-/// WASI pollable), where epoch interruption cannot reach it.
-async fn with_timeout<T>(
-    timeout: Option<Duration>,
-    call: impl Future<Output = wasmtime::Result<T>>,
-) -> wasmtime::Result<T> {
-    match timeout {
-        None => call.await,
-        // A little slack so the epoch trap (which carries the guest's backtrace) wins when the
-        // guest is spinning in wasm.
-        Some(limit) => match tokio::time::timeout(limit + Duration::from_millis(250), call).await {
-            Ok(result) => result,
-            Err(_) => Err(wasmtime::Trap::Interrupt.into()),
-        },
     }
 }

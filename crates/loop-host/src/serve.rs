@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use http_body_util::BodyExt;
@@ -27,9 +27,6 @@ use crate::loader::{self, Artifact};
 use crate::log::{Level, Logger};
 use crate::policy::Policy;
 use crate::state::{HostState, StateBuilder};
-
-/// Epoch tick used for per-request deadlines.
-pub const TICK: Duration = Duration::from_millis(10);
 
 /// How long shutdown waits for in-flight requests.
 const DRAIN: Duration = Duration::from_secs(10);
@@ -128,8 +125,7 @@ pub async fn serve(
         in_flight: AtomicUsize::new(0),
         drained: tokio::sync::Notify::new(),
     });
-    let stop_ticking = Arc::new(AtomicBool::new(false));
-    start_epoch_ticker(engine, stop_ticking.clone());
+    let _ticker = crate::deadline::EpochTicker::start(&engine);
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     // The URL line is the contract with `loop serve` and tests: printed once we accept. Under
@@ -185,7 +181,6 @@ pub async fn serve(
         }
     };
     let _ = tokio::time::timeout(DRAIN, wait).await;
-    stop_ticking.store(true, Ordering::SeqCst);
     Ok(())
 }
 
@@ -302,15 +297,6 @@ fn shutdown_signal() -> impl Future<Output = ()> {
     }
 }
 
-fn start_epoch_ticker(engine: wasmtime::Engine, stop: Arc<AtomicBool>) {
-    std::thread::spawn(move || {
-        while !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(TICK);
-            engine.increment_epoch();
-        }
-    });
-}
-
 /// Decrements the in-flight count when a request ends, however it ends.
 struct InFlight(Arc<Shared>);
 
@@ -392,12 +378,7 @@ async fn respond(
     let mut store = Store::new(shared.host.engine(), state);
     store.limiter(|s| &mut s.limiter);
     let timeout = policy.limits.timeout;
-    store.set_epoch_deadline(match timeout {
-        Some(t) => (t.as_millis() / TICK.as_millis()).max(1) as u64,
-        // No limit: far enough in the future to never trip.
-        None => 1 << 40,
-    });
-    store.epoch_deadline_trap();
+    crate::deadline::arm(&mut store, timeout);
 
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let incoming = store
@@ -425,13 +406,7 @@ async fn respond(
                 .call_handle(&mut store, incoming, out)
                 .await
         };
-        match timeout {
-            Some(t) => match tokio::time::timeout(t + Duration::from_millis(250), call).await {
-                Ok(r) => r,
-                Err(_) => Err(wasmtime::Trap::Interrupt.into()),
-            },
-            None => call.await,
-        }
+        crate::deadline::bounded(timeout, call).await
     });
     match receiver.await {
         Ok(Ok(resp)) => Ok(resp),
