@@ -1,6 +1,11 @@
 import { Command, CommanderError } from "commander";
+import * as appNew from "./commands/app-new.js";
 import * as componentBuild from "./commands/component-build.js";
 import * as componentInspect from "./commands/component-inspect.js";
+import * as componentNew from "./commands/component-new.js";
+import * as doctor from "./commands/doctor.js";
+import * as hostNew from "./commands/host-new.js";
+import * as pack from "./commands/pack.js";
 import * as run from "./commands/run.js";
 import * as serve from "./commands/serve.js";
 import { reportError } from "./errors.js";
@@ -12,6 +17,11 @@ const COMMANDS: Register[] = [
   serve.register,
   componentBuild.register,
   componentInspect.register,
+  componentNew.register,
+  hostNew.register,
+  appNew.register,
+  doctor.register,
+  pack.register,
 ];
 
 /** Builds the `loop` program with every command registered. */
