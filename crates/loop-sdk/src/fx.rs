@@ -295,4 +295,28 @@ macro_rules! fx_component {
         }
         $crate::fx_bindings::export_fx_app!(__LoopFxExport with_types_in $crate::fx_bindings);
     };
+    // Also exports loop:host/lifecycle from `$ty`'s `lifecycle::Reload` (the `lifecycle`
+    // feature), so `loop dev` keeps its state across a rebuild.
+    ($ty:ty, reload) => {
+        $crate::fx_component!($ty);
+        $crate::reload_fx_component!($ty);
+    };
+}
+
+/// Without the `lifecycle` feature, `fx_component!(T, reload)` says what to add.
+#[cfg(not(feature = "lifecycle"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! reload_fx_component {
+    ($ty:ty) => {
+        compile_error!(
+            "fx_component!(T, reload) needs loop-sdk's `lifecycle` feature: features = [\"fx\", \"lifecycle\"]"
+        );
+    };
+}
+
+/// Runs `f` on this instance's component state (creating it first); for `loop_sdk::lifecycle`.
+#[doc(hidden)]
+pub fn __with_state<T: Component, R>(f: impl FnOnce(&mut T) -> R) -> R {
+    with_state::<T, R>(f)
 }

@@ -49,5 +49,7 @@ pub mod config;
 #[cfg(feature = "fx")]
 pub mod fx;
 pub mod kv;
+#[cfg(feature = "lifecycle")]
+pub mod lifecycle;
 pub mod log;
 pub mod process;

@@ -16,6 +16,12 @@ export {
 } from "./detect.js";
 export { BuildError, type BuildErrorCode, type BuildErrorOptions } from "./errors.js";
 export type { BuildOptions, BuildResult, BuildStep, ProjectKind, RustRoute } from "./types.js";
+export {
+  preview2ShimDir,
+  transpileForWeb,
+  type WebTranspileOptions,
+  type WebTranspileResult,
+} from "./web.js";
 export { assembleWit, planWit, WASI_VERSION, type WitPackage, type WitPlan } from "./wit.js";
 
 /**

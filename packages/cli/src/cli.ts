@@ -3,6 +3,7 @@ import * as appNew from "./commands/app-new.js";
 import * as componentBuild from "./commands/component-build.js";
 import * as componentInspect from "./commands/component-inspect.js";
 import * as componentNew from "./commands/component-new.js";
+import * as dev from "./commands/dev.js";
 import * as doctor from "./commands/doctor.js";
 import * as hostNew from "./commands/host-new.js";
 import * as pack from "./commands/pack.js";
@@ -15,6 +16,7 @@ import { commanderExit, configureTree, type Register, version } from "./program.
 const COMMANDS: Register[] = [
   run.register,
   serve.register,
+  dev.register,
   componentBuild.register,
   componentInspect.register,
   componentNew.register,

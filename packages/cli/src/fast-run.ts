@@ -67,7 +67,7 @@ const PARSE_OPTIONS = {
 export const FAST_RUN_OPTIONS = {
   withValue: Object.keys(VALUE_OPTIONS) as readonly string[],
   flags: FLAG_OPTIONS as readonly string[],
-  leftToFullCli: ["manifest", "component", "events", "record", "patches", "props"],
+  leftToFullCli: ["manifest", "component", "events", "record", "patches", "props", "ui", "listen"],
 };
 
 /**

@@ -41,6 +41,10 @@ export interface FxOptions {
   patches?: string;
   /** Root props (JSON text). */
   props?: string;
+  /** Where it renders: `headless` (default) or `web` (live mode: a page over a WebSocket). */
+  ui?: string;
+  /** Live mode: the page's address, HOST:PORT on a loopback host. */
+  listen?: string;
 }
 
 export type FxRunOptions = PolicyOptions & FxOptions;
@@ -67,6 +71,14 @@ export function checkNoArgs(what: string, args: readonly string[]): void {
  * then the HTML on stdout. Returns the exit status; errors are `CliError`s (one line).
  */
 export async function runFx(app: FxApp, options: FxRunOptions): Promise<number> {
+  const ui = options.ui ?? "headless";
+  if (ui !== "headless" && ui !== "web") {
+    throw new CliError(`--ui ${ui}: expected headless or web`, { exitCode: EXIT_USAGE });
+  }
+  if (ui === "web") return (await import("./fx-web.js")).runFxWeb(app, options);
+  if (options.listen !== undefined) {
+    throw new CliError("--listen is for the live page: add --ui web", { exitCode: EXIT_USAGE });
+  }
   const trusted = app.kind === "manifest" && app.target.component.policy.trust === "trusted";
   policyArgs(options, trusted); // the same usage checks as a normal run
   const props = options.props ?? "{}";
@@ -165,14 +177,14 @@ async function replayEntry(rt: FxRuntime, e: LogEntry, where: string): Promise<v
   }
 }
 
-interface EventLog {
+export interface EventLog {
   file: string;
   entries: LogEntry[];
   /** The line of each entry. */
   lines: number[];
 }
 
-function readEventLog(file: string): EventLog {
+export function readEventLog(file: string): EventLog {
   if (!existsSync(file)) throw new CliError(`no such file: ${file} (the --events log)`);
   if (statSync(file).isDirectory()) throw new CliError(`${file} is a folder, not an event log`);
   const text = readFileSync(file, "utf8");
@@ -199,7 +211,7 @@ function writeOutput(file: string, text: string): void {
 }
 
 /** One line for what stopped the run; 134 for a trap, timeout or memory limit. */
-function fxFailure(err: unknown, at: string, verbose: boolean): unknown {
+export function fxFailure(err: unknown, at: string, verbose: boolean): unknown {
   if (err instanceof CliError) return err;
   if (err instanceof FxError || err instanceof ControlError || err instanceof FxComponentError) {
     let cause: unknown = err;
@@ -229,7 +241,7 @@ function display(path: string): string {
  * A single FILE: it is the root; a child component `NAME` is `NAME.wasm` next to it (or
  * `NAME` with `-` as `_`, as cargo names a crate's output).
  */
-function fileResolver(
+export function fileResolver(
   file: string,
   options: FxRunOptions,
 ): { root: string; resolve: FxComponentResolver } {
@@ -255,7 +267,7 @@ function fileResolver(
 }
 
 /** A manifest app: components by their manifest names, built from `source` when needed. */
-function manifestResolver(
+export function manifestResolver(
   target: AppTarget,
   options: FxRunOptions,
 ): { root: string; resolve: FxComponentResolver } {

@@ -22,6 +22,8 @@ export type { Level } from "wasi:logging/logging@0.1.0-draft";
 // side effects, so a guest bundles (and imports WIT interfaces for) only the half it uses: a
 // command does not import loop:fx/host, an fx component not wasi:cli.
 export * from "./fx.js";
+// Hot reload with state: defineReloadable (defineComponent + a loop:host/lifecycle export).
+export * from "./lifecycle.js";
 
 /** The program's arguments, without the program name. */
 export function args(): string[] {

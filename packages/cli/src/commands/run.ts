@@ -37,7 +37,9 @@ export function register(program: Command): void {
         "manifest's grants. Guest arguments then go after `--`.\n\n" +
         "A loop:fx component (world loop:fx/app) runs headless: loop renders it, replays " +
         "--events if given, and prints the final HTML. Its child components are the manifest's " +
-        "components, or, for a FILE, NAME.wasm files next to it.",
+        "components, or, for a FILE, NAME.wasm files next to it. With --ui web it runs live " +
+        "instead: loop serves a page on 127.0.0.1, prints its URL, streams the patches to it " +
+        "over a WebSocket and feeds its DOM events back, until Ctrl-C.",
     )
     .argument("[file]", "the component (.wasm) to run; omit it to run ./loop.toml's app")
     .argument("[args...]", "arguments passed to the guest");
@@ -49,6 +51,14 @@ export function register(program: Command): void {
     .option("--record <FILE>", "fx apps: write the event log of what ran")
     .option("--patches <FILE>", "fx apps: write the patch stream as JSON lines")
     .option("--props <JSON>", "fx apps: the root component's props (default {})")
+    .option(
+      "--ui <MODE>",
+      "fx apps: headless (default: print the HTML) or web (serve a live page, see docs/web.md)",
+    )
+    .option(
+      "--listen <ADDR>",
+      "fx apps with --ui web: the page's loopback address; port 0 picks a free one (default: 127.0.0.1:7280)",
+    )
     .passThroughOptions()
     .addHelpText(
       "after",
@@ -76,7 +86,9 @@ Examples:
   $ loop run --events clicks.log counter.wasm
       renders an fx component, replays an event log into it, prints the HTML
   $ loop run --record session.log --patches patches.jsonl
-      runs the fx app of ./loop.toml headless, recording its events and patches`,
+      runs the fx app of ./loop.toml headless, recording its events and patches
+  $ loop run --ui web counter.wasm
+      runs an fx component live: open the printed URL in a browser`,
     )
     .action(
       async (file: string | undefined, args: string[], options: RunOptions, self: Command) => {
@@ -105,7 +117,7 @@ async function runCommand(
         ? ` (to pass arguments to the app of ./${MANIFEST}, put them after \`--\`: loop run -- ${file})`
         : "";
     checkFile(file, hint);
-    if (wantsFx(options) || looksLikeFxComponent(file)) {
+    if (wantsFxUi(options) || looksLikeFxComponent(file)) {
       const fx = await import("../fx-run.js");
       fx.checkNoArgs(file, args);
       return fx.runFx({ kind: "file", file }, options);
@@ -117,7 +129,7 @@ async function runCommand(
   const manifest = manifestPath(options, "missing required argument 'file'");
   const target = await resolveTarget(manifest, options);
   const wasm = target.built ?? target.component.path;
-  if (wantsFx(options) || (wasm !== null && looksLikeFxComponent(wasm))) {
+  if (wantsFxUi(options) || (wasm !== null && looksLikeFxComponent(wasm))) {
     const fx = await import("../fx-run.js");
     fx.checkNoArgs(target.component.name, guestArgs);
     return fx.runFx({ kind: "manifest", target }, options);
@@ -134,6 +146,11 @@ async function runCommand(
     "--",
     ...guestArgs,
   ]);
+}
+
+/** Whether an fx-only option was given (those of fx-detect.ts, `--ui` and `--listen`). */
+function wantsFxUi(options: RunOptions): boolean {
+  return wantsFx(options) || options.ui !== undefined || options.listen !== undefined;
 }
 
 /**
