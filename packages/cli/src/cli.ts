@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import * as componentBuild from "./commands/component-build.js";
 import * as componentInspect from "./commands/component-inspect.js";
+import * as doctor from "./commands/doctor.js";
 import * as run from "./commands/run.js";
 import * as serve from "./commands/serve.js";
 import { reportError } from "./errors.js";
@@ -12,6 +13,7 @@ const COMMANDS: Register[] = [
   serve.register,
   componentBuild.register,
   componentInspect.register,
+  doctor.register,
 ];
 
 /** Builds the `loop` program with every command registered. */
@@ -31,6 +33,7 @@ Examples:
   $ loop run                                  # the app of ./loop.toml
   $ loop serve proxy.wasm --listen 127.0.0.1:8080
   $ loop component inspect app.wasm --manifest loop.toml
+  $ loop doctor                               # loop-host, Rust, display and GPU
   $ loop run --help
 
 Set LOOP_HOST to use another loop-host binary; LOOP_DEBUG=1 shows stacks of internal errors.`,

@@ -37,6 +37,10 @@ export interface Policy {
   kv: string[];
   config: [string, string][];
   process: boolean;
+  /** A native window (wasi-gfx:surface, wasi-gfx:frame-buffer); true unless denied. */
+  window: boolean;
+  /** The GPU (wasi:webgpu); true unless denied. */
+  gpu: boolean;
   "data-dir": string | null;
   limits: {
     "max-memory": number | null;
