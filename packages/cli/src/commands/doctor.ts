@@ -88,7 +88,9 @@ async function doctor(options: DoctorOptions): Promise<number> {
         detail: gpu.ok
           ? `${gpu.name} (${gpu.backend}, ${gpu.kind === "software" ? "software renderer" : `${gpu.kind}`}${gpu.driver ? `; ${gpu.driver}` : ""})`
           : (gpu.error ?? "none"),
-        data: gpu.ok ? { name: gpu.name, backend: gpu.backend, kind: gpu.kind, driver: gpu.driver } : {},
+        data: gpu.ok
+          ? { name: gpu.name, backend: gpu.backend, kind: gpu.kind, driver: gpu.driver }
+          : {},
       });
     }
   }
