@@ -1,6 +1,6 @@
 // `loop run` of a CPU-pixel component (examples/paint, wasi-gfx:frame-buffer) in a native
 // window on a private Xvfb display: a synthetic drag leaves the expected stroke in the real
-// pixels, and a key clears it.
+// pixels, a key clears it, and the canvas follows a resize.
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -51,7 +51,7 @@ function inked(image: Image, points: [number, number][]): boolean {
 }
 
 describe("loop run examples/paint (frame buffer, under Xvfb)", () => {
-  test("a drag draws a stroke, a key clears it", async () => {
+  test("a drag draws a stroke, a key clears it, a resize keeps drawing", async () => {
     const run = startLoop(["run", paint], {
       env: { ...display.env, LOOP_CACHE_DIR: join(scratch.dir, "cache") },
       timeoutMs: 120_000,
@@ -70,6 +70,7 @@ describe("loop run examples/paint (frame buffer, under Xvfb)", () => {
       await xdotool(display, "mousemove", String(x), String(y));
     }
     await xdotool(display, "mouseup", "1");
+    await run.waitFor("stdout", /stroke of \d+ points, ending at \(400, 150\)/);
 
     // Along the path (including between the sampled pointer positions): ink. Off it: paper.
     const stroke: [number, number][] = [
@@ -89,7 +90,9 @@ describe("loop run examples/paint (frame buffer, under Xvfb)", () => {
       },
       20_000,
       "the stroke",
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; the app printed:\n${run.output().stdout}`);
+    });
     for (const [x, y] of [
       [100, 200],
       [300, 100],
@@ -128,6 +131,14 @@ describe("loop run examples/paint (frame buffer, under Xvfb)", () => {
       "the canvas to be cleared",
     );
     assert.ok(near(pixel(cleared, 320, 240), PAPER));
+
+    // Resized: the canvas follows, and a stroke lands in the smaller window.
+    await xdotool(display, "windowsize", "--sync", window, "300", "200");
+    await xdotool(display, "mousemove", "50", "50", "mousedown", "1", "mousemove", "250", "50");
+    await xdotool(display, "mouseup", "1");
+    const resized = await waitForPixel(display, { x: 150, y: 50 }, INK);
+    assert.ok(near(pixel(resized, 150, 150), PAPER), `${pixel(resized, 150, 150)}`);
+    assert.ok(!near(pixel(resized, 450, 50), INK) && !near(pixel(resized, 450, 50), PAPER));
 
     await closeWindow(display, window);
     const res = await run.result;

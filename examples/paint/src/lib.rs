@@ -86,6 +86,7 @@ async fn main() -> Result<(), ()> {
     let context = Context::new(&window);
     let mut canvas = Canvas::new(window.width(), window.height());
     let mut pen: Option<(f64, f64)> = None;
+    let mut points = 0;
     let mut dirty = true;
     let mut idle = 0;
     let at = |p: &PointerEvent| (p.x, p.y);
@@ -96,18 +97,26 @@ async fn main() -> Result<(), ()> {
             Event::PointerDown(p) => {
                 canvas.dot(p.x, p.y);
                 pen = Some(at(&p));
+                points = 1;
                 dirty = true;
             }
             Event::PointerMove(p) => {
                 if let Some(last) = pen {
                     canvas.line(last, at(&p));
                     pen = Some(at(&p));
+                    points += 1;
                     dirty = true;
                 }
             }
             Event::PointerUp(p) => {
                 if let Some(last) = pen.take() {
                     canvas.line(last, at(&p));
+                    println!(
+                        "stroke of {} points, ending at ({:.0}, {:.0})",
+                        points + 1,
+                        p.x,
+                        p.y
+                    );
                     dirty = true;
                 }
             }
@@ -118,6 +127,7 @@ async fn main() -> Result<(), ()> {
                 ) =>
             {
                 canvas.clear();
+                println!("cleared");
                 dirty = true;
             }
             Event::Resize(size) => {

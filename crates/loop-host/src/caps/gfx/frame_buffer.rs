@@ -1,19 +1,25 @@
-//! `wasi-gfx:surface/surface-frame-buffer`: CPU pixels shown in a window (softbuffer).
+//! `wasi-gfx:surface/surface-frame-buffer`: CPU pixels shown in a window.
 //!
 //! The `buffer` resource is frame-buffer-wasmtime's; the context that shows it is loop-host's
-//! own (instead of surface-wasmtime's `surface-frame-buffer` feature) so that a frame whose
-//! size no longer matches the window (it was resized meanwhile) is skipped rather than
-//! panicking the host, and so that softbuffer is built for X11 only.
+//! own, instead of surface-wasmtime's `surface-frame-buffer` feature (softbuffer): a frame whose
+//! size no longer matches the window (it was resized meanwhile) is skipped rather than panicking
+//! the host, and pixels go to the X server with plain `PutImage` requests over x11rb (already
+//! part of winit), whereas softbuffer's Xlib loader runs at process start-up (a constructor),
+//! which would slow down every `loop-host` run, windowed or not.
 //!
 //! Pixels are `0x00RRGGBB` little-endian `u32`s, row by row, `width × height` of the window as
-//! it was when `get-current-buffer` was called.
+//! it was when `get-current-buffer` was called: exactly a 24-bit TrueColor `ZPixmap` in the
+//! X server's usual least-significant-byte-first order, so they are sent as they are.
 
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 
 use frame_buffer_wasmtime::{GfxBuffer, HasBuffer};
-use surface_wasmtime::{MainThreadSpawner, Surface};
+use surface_wasmtime::Surface;
 use wasmtime::component::{HasData, Linker, Resource, ResourceTable};
+use winit::raw_window_handle::{HasWindowHandle, RawWindowHandle};
+use x11rb::connection::{Connection, RequestConnection};
+use x11rb::protocol::xproto::{ConnectionExt, CreateGCAux, ImageFormat, ImageOrder};
+use x11rb::rust_connection::RustConnection;
 
 use super::GfxShared;
 use super::window::{Pacing, UserEvent};
@@ -44,8 +50,6 @@ mod bindings {
 
 use bindings::wasi_gfx::surface::surface_frame_buffer as api;
 
-type SoftSurface = softbuffer::Surface<Surface, Surface>;
-
 /// The last frame the guest wrote, and the window size it was drawn for.
 #[derive(Default)]
 struct Staged {
@@ -56,8 +60,81 @@ struct Staged {
 /// A window's frame-buffer context.
 pub struct FrameBufferContext {
     surface: Surface,
-    soft: Arc<Mutex<SoftSurface>>,
+    x11: X11Target,
     staged: Arc<Mutex<Staged>>,
+}
+
+/// Where the pixels go: the window, through a connection of our own to its X server.
+struct X11Target {
+    conn: RustConnection,
+    window: u32,
+    gc: u32,
+}
+
+impl X11Target {
+    fn open(surface: &Surface) -> Result<X11Target, String> {
+        let window = match surface.window_handle().map_err(|e| e.to_string())?.as_raw() {
+            RawWindowHandle::Xlib(h) => h.window as u32,
+            RawWindowHandle::Xcb(h) => h.window.get(),
+            other => return Err(format!("not an X11 window ({other:?})")),
+        };
+        let (conn, _) = x11rb::connect(None).map_err(|e| e.to_string())?;
+        let setup = conn.setup();
+        let pixmap_32 = setup
+            .pixmap_formats
+            .iter()
+            .any(|f| f.depth == 24 && f.bits_per_pixel == 32);
+        let depth = conn
+            .get_geometry(window)
+            .map_err(|e| e.to_string())?
+            .reply()
+            .map_err(|e| e.to_string())?
+            .depth;
+        if depth != 24 || !pixmap_32 || setup.image_byte_order != ImageOrder::LSB_FIRST {
+            return Err(format!(
+                "the display's window format (depth {depth}, {:?}) is not 24-bit TrueColor",
+                setup.image_byte_order
+            ));
+        }
+        let gc = conn.generate_id().map_err(|e| e.to_string())?;
+        conn.create_gc(gc, window, &CreateGCAux::new())
+            .map_err(|e| e.to_string())?
+            .check()
+            .map_err(|e| e.to_string())?;
+        Ok(X11Target { conn, window, gc })
+    }
+
+    /// Sends one frame, split into requests the server accepts, and waits until it is drawn
+    /// (so a fast guest cannot queue frames without bound).
+    fn show(&self, pixels: &[u8], width: u32) -> Result<(), String> {
+        let row = width as usize * 4;
+        let max_rows = ((self.conn.maximum_request_bytes() - 64) / row).max(1);
+        let mut last = None;
+        for (i, rows) in pixels.chunks(row * max_rows).enumerate() {
+            let cookie = self
+                .conn
+                .put_image(
+                    ImageFormat::Z_PIXMAP,
+                    self.window,
+                    self.gc,
+                    width as u16,
+                    (rows.len() / row) as u16,
+                    0,
+                    (i * max_rows) as i16,
+                    0,
+                    24,
+                    rows,
+                )
+                .map_err(|e| e.to_string())?;
+            if let Some(previous) = last.replace(cookie) {
+                previous.ignore_error();
+            }
+        }
+        match last {
+            Some(cookie) => cookie.check().map_err(|e| e.to_string()),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The buffer handed to the guest: writes land in the context's staging area.
@@ -116,16 +193,11 @@ impl api::HostContext for SurfaceFrameBufferCtx<'_> {
         surface: Resource<Surface>,
     ) -> wasmtime::Result<Resource<FrameBufferContext>> {
         let surface = self.table.get(&surface)?.arc_clone();
-        let target = surface.arc_clone();
-        let soft = futures::executor::block_on(self.gfx.spawner.spawn(move || {
-            let context =
-                softbuffer::Context::new(target.arc_clone()).map_err(|e| e.to_string())?;
-            SoftSurface::new(&context, target).map_err(|e| e.to_string())
-        }))
-        .map_err(|e| wasmtime::format_err!("cannot show pixels in the window: {e}"))?;
+        let x11 = X11Target::open(&surface)
+            .map_err(|e| wasmtime::format_err!("cannot show pixels in the window: {e}"))?;
         Ok(self.table.push(FrameBufferContext {
             surface,
-            soft: Arc::new(Mutex::new(soft)),
+            x11,
             staged: Arc::default(),
         })?)
     }
@@ -149,16 +221,10 @@ impl api::HostContext for SurfaceFrameBufferCtx<'_> {
         let staged = ctx.staged.lock().unwrap_or_else(|e| e.into_inner());
         let (w, h) = staged.size;
         let fits = staged.pixels.len() == (w as usize) * (h as usize) * 4;
-        if let (true, Some(width), Some(height)) = (fits, NonZeroU32::new(w), NonZeroU32::new(h)) {
-            let mut soft = ctx.soft.lock().unwrap_or_else(|e| e.into_inner());
-            let shown = soft.resize(width, height).and_then(|()| {
-                let mut buffer = soft.buffer_mut()?;
-                for (dst, src) in buffer.iter_mut().zip(staged.pixels.chunks_exact(4)) {
-                    *dst = u32::from_le_bytes([src[0], src[1], src[2], src[3]]);
-                }
-                buffer.present()
-            });
-            shown.map_err(|e| wasmtime::format_err!("cannot show the window's pixels: {e}"))?;
+        if fits && w > 0 && h > 0 && w <= u16::MAX.into() && h <= u16::MAX.into() {
+            ctx.x11
+                .show(&staged.pixels, w)
+                .map_err(|e| wasmtime::format_err!("cannot show the window's pixels: {e}"))?;
         }
         // Otherwise the frame was drawn for another window size (or never written): skip it.
         drop(staged);
