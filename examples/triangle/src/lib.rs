@@ -152,7 +152,8 @@ async fn main() -> Result<(), ()> {
     Ok(())
 }
 
-/// Prints frame times (between consecutive presents) as one JSON line.
+/// Prints frame times (between consecutive presents, in order) and their statistics as one
+/// JSON line.
 fn report(presents: &[Instant]) {
     let mut ms: Vec<f64> = presents
         .windows(2)
@@ -161,12 +162,17 @@ fn report(presents: &[Instant]) {
     let seconds = (presents[presents.len() - 1] - presents[0]).as_secs_f64();
     ms.sort_by(f64::total_cmp);
     let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+    let times: Vec<String> = presents
+        .windows(2)
+        .map(|w| format!("{:.3}", (w[1] - w[0]).as_secs_f64() * 1000.0))
+        .collect();
     println!(
-        "{{\"frames\":{},\"seconds\":{seconds:.3},\"fps\":{:.1},\"median_ms\":{:.3},\"p99_ms\":{:.3}}}",
+        "{{\"frames\":{},\"seconds\":{seconds:.3},\"fps\":{:.1},\"median_ms\":{:.3},\"p99_ms\":{:.3},\"times_ms\":[{}]}}",
         ms.len(),
         ms.len() as f64 / seconds,
         at(0.5),
-        at(0.99)
+        at(0.99),
+        times.join(",")
     );
 }
 

@@ -22,7 +22,7 @@ use x11rb::protocol::xproto::{ConnectionExt, CreateGCAux, ImageFormat, ImageOrde
 use x11rb::rust_connection::RustConnection;
 
 use super::GfxShared;
-use super::window::{Pacing, UserEvent};
+use super::window::Pacing;
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -229,7 +229,8 @@ impl api::HostContext for SurfaceFrameBufferCtx<'_> {
         // Otherwise the frame was drawn for another window size (or never written): skip it.
         drop(staged);
         if self.gfx.pacing == Pacing::Unpaced {
-            self.gfx.spawner.send(UserEvent::Presented);
+            // Unpaced: the next frame starts now, from this (the guest's) thread.
+            ctx.surface.animation_frame();
         }
         Ok(())
     }

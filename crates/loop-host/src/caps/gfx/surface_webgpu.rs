@@ -16,7 +16,7 @@ use wasi_webgpu_wasmtime::wasi::webgpu::webgpu as gpu;
 use wasmtime::component::{HasData, Linker, Resource, ResourceTable};
 
 use super::GfxShared;
-use super::window::{Pacing, UserEvent};
+use super::window::Pacing;
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -254,7 +254,9 @@ impl api::HostContext for SurfaceWebgpuCtx<'_> {
             Err(e) => wasmtime::bail!("cannot present the window's frame: {e}"),
         }
         if self.gfx.pacing == Pacing::Unpaced {
-            self.gfx.spawner.send(UserEvent::Presented);
+            // Unpaced: the next frame starts now. Sent from this (the guest's) thread, its event
+            // wakes the guest without a round trip through the main thread.
+            ctx.surface.animation_frame();
         }
         Ok(())
     }

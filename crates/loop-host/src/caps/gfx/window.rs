@@ -40,8 +40,6 @@ pub enum UserEvent {
     CreateWindow(SurfaceDesc, oneshot::Sender<Surface>),
     /// Run a closure on the main thread (e.g. create a GPU surface for a window).
     Run(Box<dyn FnOnce() + Send>),
-    /// A frame was presented: with an unpaced frame clock the next frame starts now.
-    Presented,
     /// The guest's run ended (returned, trapped, was stopped); its store is gone.
     Finished(Result<i32, HostError>),
 }
@@ -271,11 +269,6 @@ impl ApplicationHandler<UserEvent> for App {
                 ))),
             },
             UserEvent::Run(job) => job(),
-            UserEvent::Presented => {
-                if self.pacing == Pacing::Unpaced && self.closing.is_none() {
-                    self.frame();
-                }
-            }
             UserEvent::Finished(outcome) => {
                 self.end(outcome);
                 event_loop.exit();
