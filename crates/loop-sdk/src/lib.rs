@@ -45,7 +45,7 @@ pub mod fx_bindings {
     });
 }
 
-/// Generated bindings of the `loop:gfx/app` world (with the `gfx` feature): wasi-gfx imports and
+/// Generated bindings of the `loop:gfx/gfx-app` world (with the `gfx` feature): wasi-gfx imports and
 /// the async `wasi:cli/run@0.3.0` export.
 #[cfg(feature = "gfx")]
 #[doc(hidden)]
@@ -58,7 +58,7 @@ pub mod gfx_bindings {
             "../../wit/deps/wasi-cli-run",
             "../../wit/gfx",
         ],
-        world: "loop:gfx/app",
+        world: "loop:gfx/gfx-app",
         pub_export_macro: true,
         export_macro_name: "export_gfx_app",
         default_bindings_module: "loop_sdk::gfx_bindings",
