@@ -238,6 +238,8 @@ impl Session {
             .map(|(n, _)| n)
             .collect();
         caps::process::refuse_untrusted(&policy, &imports).map_err(Failure::from_host)?;
+        caps::refuse_headless(&policy, &imports, "the control protocol")
+            .map_err(Failure::from_host)?;
         let linker = self.host.linker().map_err(Failure::from_host)?;
         let pre = linker.instantiate_pre(&component).map_err(|e| {
             Failure::from_host(crate::run::link_error(

@@ -175,6 +175,9 @@ fn engine_config(pooling: bool) -> Config {
         config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
     }
     config.wasm_component_model(true);
+    // Component-model async: WASI 0.3 entry points (`run: async func()`) and the streams of
+    // wasi-gfx (frames, input events) need it.
+    config.wasm_component_model_async(true);
     // Epoch interruption is always compiled in so that timeouts work and cached code is the same
     // with or without `--timeout`; its cost is one load and compare per loop header.
     config.epoch_interruption(true);

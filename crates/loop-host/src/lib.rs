@@ -24,7 +24,7 @@ pub mod units;
 pub mod vals;
 
 pub use engine::{Host, HostOptions, Loaded};
-/// The Wasmtime this host is built on, for embedders' own `bindgen!` and linker code.
-pub use wasmtime;
 pub use error::HostError;
 pub use policy::Policy;
+/// The Wasmtime this host is built on, for embedders' own `bindgen!` and linker code.
+pub use wasmtime;

@@ -50,6 +50,18 @@ enum Command {
         after_help = "Examples:\n  loop-host inspect hello.wasm\n  loop-host inspect app.wasm --manifest loop.toml --component app --json"
     )]
     Inspect(InspectArgs),
+    /// Report what native windows and GPUs this machine offers components (display, adapter).
+    #[command(
+        after_help = "Looks for a display (DISPLAY, WAYLAND_DISPLAY) and the Vulkan adapter WebGPU would use\n(name, backend, software or hardware). Exit status 0 either way.\n\nExamples:\n  loop-host doctor\n  loop-host doctor --json"
+    )]
+    Doctor(DoctorArgs),
+}
+
+#[derive(Args)]
+struct DoctorArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Where a component's policy comes from: a manifest, flags, or both (flags add to it).
@@ -227,6 +239,8 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         eprintln!("error: loop-host internal error: {message}{location}; please report this bug");
     }));
+    #[cfg(feature = "gfx")]
+    loop_host::caps::gfx::quiet_vulkan_layers();
     let cli = Cli::parse();
     let code = finish(match cli.command {
         Command::Run(args) => run(args),
@@ -234,6 +248,7 @@ fn main() -> ExitCode {
         Command::Control(args) => control_cmd(args),
         Command::Manifest(args) => manifest_cmd(args),
         Command::Inspect(args) => inspect_cmd(args),
+        Command::Doctor(args) => doctor_cmd(args),
     });
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
@@ -370,17 +385,7 @@ fn run(args: RunArgs) -> Result<i32, HostError> {
     let (wasm, policy) = resolve(&args.policy, file.as_deref())?;
     let host = host(&args.engine, false)?;
     let loaded = host.load(&wasm)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| HostError::other("cannot start the async runtime", e))?;
-    runtime.block_on(loop_host::run::run_command(
-        &host,
-        &loaded,
-        &policy,
-        &guest_args,
-        logger,
-    ))
+    loop_host::run::run(&host, &loaded, &policy, &guest_args, logger)
 }
 
 fn control_cmd(args: ControlArgs) -> Result<i32, HostError> {
@@ -425,6 +430,58 @@ fn inspect_cmd(args: InspectArgs) -> Result<i32, HostError> {
     } else {
         print_stdout(&loop_host::inspect::render(&report));
     }
+    Ok(0)
+}
+
+fn doctor_cmd(args: DoctorArgs) -> Result<i32, HostError> {
+    use serde_json::{Value, json};
+    #[cfg(feature = "gfx")]
+    let (display, gpu) = {
+        let report = loop_host::caps::gfx::doctor();
+        (
+            report.display.map(|name| json!({ "name": name })),
+            report
+                .adapter
+                .map(|a| serde_json::to_value(a).unwrap_or_default()),
+        )
+    };
+    #[cfg(not(feature = "gfx"))]
+    let (display, gpu): (Result<Value, String>, Result<Value, String>) = {
+        let off = "this loop-host was built without the `gfx` feature".to_string();
+        (Err(off.clone()), Err(off))
+    };
+    let entry = |r: &Result<Value, String>| match r {
+        Ok(v) => {
+            let mut v = v.clone();
+            v["ok"] = json!(true);
+            v
+        }
+        Err(e) => json!({ "ok": false, "error": e }),
+    };
+    if args.json {
+        let report = json!({ "display": entry(&display), "gpu": entry(&gpu) });
+        print_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        ));
+        return Ok(0);
+    }
+    let text = |v: &Value, key: &str| v[key].as_str().unwrap_or_default().to_string();
+    let display = match &display {
+        Ok(d) => text(d, "name"),
+        Err(e) => format!("none: {e}"),
+    };
+    let gpu = match &gpu {
+        Ok(a) => format!(
+            "{} ({}, {}; {})",
+            text(a, "name"),
+            text(a, "backend"),
+            text(a, "kind"),
+            text(a, "driver")
+        ),
+        Err(e) => format!("none: {e}"),
+    };
+    print_stdout(&format!("display  {display}\ngpu      {gpu}\n"));
     Ok(0)
 }
 

@@ -87,6 +87,13 @@ pub struct Grants {
     #[serde(default)]
     #[schemars(with = "Option<bool>")]
     pub process: Option<Spanned<bool>>,
+    /// A native window with input (`wasi-gfx:surface`, `wasi-gfx:frame-buffer`); granted by
+    /// default, `false` refuses a component that imports it.
+    #[serde(default)]
+    pub window: Option<bool>,
+    /// The GPU (`wasi:webgpu`); granted by default, `false` refuses a component that imports it.
+    #[serde(default)]
+    pub gpu: Option<bool>,
 }
 
 /// Limits of one component.
@@ -352,6 +359,8 @@ fn resolve(file: &Path, text: &str, manifest: &Manifest) -> Result<ResolvedApp, 
             }
             policy.process = *process.get_ref();
         }
+        policy.window = spec.grants.window.unwrap_or(true);
+        policy.gpu = spec.grants.gpu.unwrap_or(true);
         if let Some(m) = &spec.limits.memory {
             policy.limits.max_memory = Some(
                 units::parse_size(m.get_ref())
@@ -432,7 +441,7 @@ cpu-time = "2s"
 [components.tools]
 path = "tools.wasm"
 trust = "trusted"
-grants = { process = true }
+grants = { process = true, window = false, gpu = false }
 "#;
         let file = Path::new("/app/loop.toml");
         let app = resolve(file, text, &parse(file, text).unwrap()).unwrap();
@@ -456,6 +465,11 @@ grants = { process = true }
         let tools = app.component(Some("tools")).unwrap();
         assert_eq!(tools.policy.trust, Trust::Trusted);
         assert!(tools.policy.process);
+        assert!(!tools.policy.window && !tools.policy.gpu);
+        assert!(
+            hello.policy.window && hello.policy.gpu,
+            "granted by default"
+        );
         assert!(
             app.component(None)
                 .unwrap_err()

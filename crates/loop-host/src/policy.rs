@@ -74,7 +74,7 @@ pub struct Limits {
 }
 
 /// Everything a component is allowed, and its limits.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Policy {
     /// The component's name in logs and messages.
@@ -100,12 +100,42 @@ pub struct Policy {
     /// Whether `loop:process` may spawn processes (trusted components only).
     #[serde(default)]
     pub process: bool,
+    /// Whether it may open a native window (`wasi-gfx:surface`, `wasi-gfx:frame-buffer`);
+    /// granted unless denied.
+    #[serde(default = "granted")]
+    pub window: bool,
+    /// Whether it may use the GPU (`wasi:webgpu`); granted unless denied.
+    #[serde(default = "granted")]
+    pub gpu: bool,
     /// Where durable state lives (key-value stores); `.loop/data` when unset.
     #[serde(default)]
     pub data_dir: Option<PathBuf>,
     /// Limits.
     #[serde(default)]
     pub limits: Limits,
+}
+
+fn granted() -> bool {
+    true
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            name: String::new(),
+            trust: Trust::default(),
+            env: Vec::new(),
+            dirs: Vec::new(),
+            hosts: Vec::new(),
+            kv: Vec::new(),
+            config: Vec::new(),
+            process: false,
+            window: true,
+            gpu: true,
+            data_dir: None,
+            limits: Limits::default(),
+        }
+    }
 }
 
 impl Policy {
@@ -190,6 +220,15 @@ mod tests {
             vec![("A".into(), "2".into()), ("B".into(), "x=y".into())]
         );
         assert!(p.add_env("=v").is_err());
+    }
+
+    #[test]
+    fn window_and_gpu_are_granted_unless_denied() {
+        let p: Policy = serde_json::from_str(r#"{"name":"app"}"#).unwrap();
+        assert!(p.window && p.gpu);
+        assert!(Policy::untrusted("app").window);
+        let p: Policy = serde_json::from_str(r#"{"name":"app","gpu":false}"#).unwrap();
+        assert!(p.window && !p.gpu);
     }
 
     #[test]

@@ -16,6 +16,42 @@ use crate::log::Logger;
 use crate::policy::Policy;
 use crate::state::StateBuilder;
 
+/// Runs a loaded command to completion and returns its exit status. A component that imports
+/// wasi-gfx gets a native window: winit's event loop then takes this (the main) thread and the
+/// guest runs beside it; anything else runs here on a single-threaded async runtime, as always.
+pub fn run(
+    host: &Host,
+    loaded: &Loaded,
+    policy: &Policy,
+    args: &[String],
+    logger: Logger,
+) -> Result<i32, HostError> {
+    #[cfg(feature = "gfx")]
+    if let Artifact::Component(component) = &loaded.artifact {
+        let imports: Vec<String> = loader::import_names(host.engine(), component)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        if caps::gfx::needs_window(&imports) {
+            let mut argv = vec![loaded.name.clone()];
+            argv.extend(args.iter().cloned());
+            return caps::gfx::run_app(host, component, policy, &argv, logger, limiter(policy));
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| HostError::other("cannot start the async runtime", e))?;
+    runtime.block_on(run_command(host, loaded, policy, args, logger))
+}
+
+fn limiter(policy: &Policy) -> Limiter {
+    Limiter {
+        max_memory: policy.limits.max_memory.map(|m| m as usize),
+        max_instances: None,
+    }
+}
+
 /// Runs a loaded command to completion and returns its exit status.
 pub async fn run_command(
     host: &Host,
@@ -27,10 +63,7 @@ pub async fn run_command(
     // argv[0] is the file name, as in `wasmtime run`.
     let mut argv = vec![loaded.name.clone()];
     argv.extend(args.iter().cloned());
-    let limiter = Limiter {
-        max_memory: policy.limits.max_memory.map(|m| m as usize),
-        max_instances: None,
-    };
+    let limiter = limiter(policy);
     match &loaded.artifact {
         Artifact::Component(component) => {
             run_component(host, component, policy, &argv, logger, limiter).await
@@ -114,7 +147,7 @@ async fn run_component(
     let mut store = Store::new(host.engine(), state);
     store.limiter(|s| &mut s.limiter);
     let timeout = policy.limits.timeout;
-    arm_deadline(host, &mut store, timeout);
+    arm_deadline(host.engine(), &mut store, timeout);
     let call = async {
         let command = pre.instantiate_async(&mut store).await?;
         command.wasi_cli_run().call_run(&mut store).await
@@ -169,7 +202,7 @@ async fn run_module(
     );
     store.limiter(|s| &mut s.limiter);
     let timeout = policy.limits.timeout;
-    arm_deadline(host, &mut store, timeout);
+    arm_deadline(host.engine(), &mut store, timeout);
     let pre = linker.instantiate_pre(module).map_err(|e| {
         HostError::other(
             format!("cannot link {name}"),
@@ -195,11 +228,15 @@ fn outcome(o: Outcome) -> Result<i32, HostError> {
 
 /// Makes the store trap at the next epoch tick and starts a timer thread that ticks once the
 /// timeout elapses. Without a timeout no tick ever happens.
-fn arm_deadline<T>(host: &Host, store: &mut Store<T>, timeout: Option<Duration>) {
+pub(crate) fn arm_deadline<T>(
+    engine: &wasmtime::Engine,
+    store: &mut Store<T>,
+    timeout: Option<Duration>,
+) {
     store.set_epoch_deadline(1);
     store.epoch_deadline_trap();
     if let Some(limit) = timeout {
-        let engine = host.engine().clone();
+        let engine = engine.clone();
         std::thread::spawn(move || {
             std::thread::sleep(limit);
             engine.increment_epoch();

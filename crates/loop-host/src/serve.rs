@@ -77,6 +77,7 @@ pub fn prepare_proxy(
         .map(|(n, _)| n)
         .collect();
     caps::process::refuse_untrusted(policy, &imports)?;
+    caps::refuse_headless(policy, &imports, "`loop serve`")?;
     let linker = host.linker()?;
     let pre = linker
         .instantiate_pre(component)

@@ -35,6 +35,9 @@ pub struct HostState {
     pub process: bool,
     /// fx imports' state.
     pub fx: FxCtx,
+    /// wasi-gfx state (set only when `loop run` opens a window).
+    #[cfg(feature = "gfx")]
+    pub gfx: crate::caps::gfx::GfxCtx,
     /// State of capabilities added by an embedder ([`crate::Host::with_capability`]).
     pub ext: Extensions,
 }
@@ -106,6 +109,9 @@ pub struct StateBuilder<'a> {
     pub process: bool,
     /// fx imports' state.
     pub fx: FxCtx,
+    /// wasi-gfx state (set only when `loop run` opens a window).
+    #[cfg(feature = "gfx")]
+    pub gfx: crate::caps::gfx::GfxCtx,
     /// Embedder capabilities' state.
     pub ext: Extensions,
 }
@@ -124,6 +130,8 @@ impl<'a> StateBuilder<'a> {
             config: Vec::new(),
             process: false,
             fx: FxCtx::default(),
+            #[cfg(feature = "gfx")]
+            gfx: Default::default(),
             ext: Extensions::default(),
         }
     }
@@ -142,6 +150,8 @@ impl<'a> StateBuilder<'a> {
             config: self.config,
             process: self.process,
             fx: self.fx,
+            #[cfg(feature = "gfx")]
+            gfx: self.gfx,
             ext: self.ext,
         }
     }

@@ -45,9 +45,32 @@ pub mod fx_bindings {
     });
 }
 
+/// Generated bindings of the `loop:gfx/gfx-app` world (with the `gfx` feature): wasi-gfx imports and
+/// the async `wasi:cli/run@0.3.0` export.
+#[cfg(feature = "gfx")]
+#[doc(hidden)]
+pub mod gfx_bindings {
+    wit_bindgen::generate!({
+        path: [
+            "../../wit/deps/wasi-webgpu",
+            "../../wit/deps/wasi-gfx-frame-buffer",
+            "../../wit/deps/wasi-gfx-surface",
+            "../../wit/deps/wasi-cli-run",
+            "../../wit/gfx",
+        ],
+        world: "loop:gfx/gfx-app",
+        pub_export_macro: true,
+        export_macro_name: "export_gfx_app",
+        default_bindings_module: "loop_sdk::gfx_bindings",
+        generate_all,
+    });
+}
+
 pub mod config;
 #[cfg(feature = "fx")]
 pub mod fx;
+#[cfg(feature = "gfx")]
+pub mod gfx;
 pub mod kv;
 #[cfg(feature = "lifecycle")]
 pub mod lifecycle;

@@ -43,6 +43,7 @@ Examples:
   $ loop run                                  # the app of ./loop.toml
   $ loop serve proxy.wasm --listen 127.0.0.1:8080
   $ loop component inspect app.wasm --manifest loop.toml
+  $ loop doctor                               # loop-host, Rust, display and GPU
   $ loop run --help
 
 Set LOOP_HOST to use another loop-host binary; LOOP_DEBUG=1 shows stacks of internal errors.`,

@@ -24,6 +24,8 @@ export interface CheckResult {
   detail: string;
   /** The exact command that fixes it (when not ok). */
   fix?: string;
+  /** Extra facts for `--json` (the GPU adapter's name, backend and kind). */
+  data?: Record<string, unknown>;
 }
 
 /** Where the checks look. */
@@ -42,6 +44,7 @@ export async function runChecks(ctx: DoctorContext): Promise<CheckResult[]> {
     ...checkNodePackages(ctx),
     checkLoopHost(ctx),
     await checkCacheDir(ctx),
+    ...checkGfx(ctx),
     ...checkOptional(ctx),
   ];
 }
@@ -450,4 +453,76 @@ function checkOptional(ctx: DoctorContext): CheckResult[] {
     tool("wrk", ["wrk"], "HTTP benchmarks", "wrk"),
     tool("chromium", ["chromium", "chromium-browser"], "browser tests", "chromium"),
   ];
+}
+
+/** What `loop-host doctor --json` reports about native windows and the GPU. */
+interface HostGfxReport {
+  display: { ok: boolean; name?: string; error?: string };
+  gpu: {
+    ok: boolean;
+    name?: string;
+    backend?: string;
+    kind?: string;
+    driver?: string;
+    error?: string;
+  };
+}
+
+/**
+ * The display native windows open on and the GPU adapter WebGPU components get, as loop-host
+ * itself finds them (`loop-host doctor --json`). Optional: only components that import wasi-gfx
+ * need them.
+ */
+function checkGfx(ctx: DoctorContext): CheckResult[] {
+  let bin: string;
+  try {
+    bin = findLoopHost({ env: ctx.env });
+  } catch {
+    return []; // the loop-host check already says how to build it
+  }
+  const res = run(bin, ["doctor", "--json"], ctx);
+  let report: HostGfxReport;
+  try {
+    report = JSON.parse(res.stdout) as HostGfxReport;
+  } catch {
+    const why = lastLine(res.stderr) || "no output";
+    return [
+      missing(
+        "display",
+        "display and GPU",
+        `loop-host doctor failed: ${why}`,
+        `cd ${ctx.root} && cargo build --release -p loop-host`,
+        false,
+      ),
+    ];
+  }
+  const { display, gpu } = report;
+  const displayCheck = display.ok
+    ? ok("display", "display", display.name ?? "", false)
+    : missing(
+        "display",
+        "display",
+        display.error ?? "none",
+        `run inside a desktop session, or under a virtual display: ${aptInstall("xvfb", "xauth")} && xvfb-run -a loop run app.wasm`,
+        false,
+      );
+  const kind = gpu.kind === "software" ? "software renderer" : (gpu.kind ?? "");
+  const gpuCheck = gpu.ok
+    ? {
+        ...ok(
+          "gpu",
+          "gpu",
+          `${gpu.name} (${gpu.backend}, ${kind}${gpu.driver ? `; ${gpu.driver}` : ""})`,
+          false,
+        ),
+        data: { name: gpu.name, backend: gpu.backend, kind: gpu.kind, driver: gpu.driver },
+      }
+    : missing(
+        "gpu",
+        "gpu",
+        gpu.error ?? "none",
+        aptInstall("mesa-vulkan-drivers", "libvulkan1"),
+        false,
+      );
+  return [displayCheck, gpuCheck];
 }

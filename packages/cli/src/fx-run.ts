@@ -19,6 +19,7 @@ import {
   loopHostDriver,
   type Policy,
   type ResolvedComponent,
+  untrustedPolicy,
 } from "@loop-kit/host-client";
 import type { AppTarget } from "./app.js";
 import { CliError, EXIT_USAGE } from "./errors.js";
@@ -251,7 +252,7 @@ export function fileResolver(
   return {
     root,
     resolve(name) {
-      if (name === root) return { path, policy: fxPolicy(untrusted(name), options) };
+      if (name === root) return { path, policy: fxPolicy(untrustedPolicy(name), options) };
       const candidates = [...new Set([`${name}.wasm`, `${name.replaceAll("-", "_")}.wasm`])].map(
         (f) => join(dir, f),
       );
@@ -261,7 +262,7 @@ export function fileResolver(
           `no component named "${name}": looked for ${candidates.map(display).join(" and ")} (a child component of FILE is NAME.wasm next to it; an app with loop.toml names its components)`,
         );
       }
-      return { path: found, policy: fxPolicy(untrusted(name), options) };
+      return { path: found, policy: fxPolicy(untrustedPolicy(name), options) };
     },
   };
 }
@@ -311,21 +312,6 @@ async function buildSource(component: ResolvedComponent): Promise<string> {
 }
 
 // ---- policies: `loop-host run`'s flags, applied to the policy JSON `load` takes ----
-
-function untrusted(name: string): Policy {
-  return {
-    name,
-    trust: "untrusted",
-    env: [],
-    dirs: [],
-    hosts: [],
-    kv: [],
-    config: [],
-    process: false,
-    "data-dir": null,
-    limits: { "max-memory": null, timeout: null, instances: null },
-  };
-}
 
 /** `base` plus the grant and limit options, as `loop-host run` adds its flags to a policy. */
 export function fxPolicy(base: Policy, options: PolicyOptions): Policy {

@@ -51,7 +51,6 @@ export {
   MANIFEST,
   ScanError,
   scanWorkspace,
-  untrustedPolicy,
 } from "./scan.js";
 export { CommandRun, ServeError, ServeHost } from "./serve.js";
 export { type DevEvent, type DevOptions, DevSession } from "./session.js";

@@ -1,7 +1,12 @@
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { type Policy, type ResolvedApp, resolveManifest } from "@loop-kit/host-client";
+import {
+  type Policy,
+  type ResolvedApp,
+  resolveManifest,
+  untrustedPolicy,
+} from "@loop-kit/host-client";
 import type {
   ComponentInfo,
   ComponentKind,
@@ -37,22 +42,6 @@ export function canonical(path: string): string {
       return abs;
     }
   }
-}
-
-/** The untrusted default policy, named. */
-export function untrustedPolicy(name: string): Policy {
-  return {
-    name,
-    trust: "untrusted",
-    env: [],
-    dirs: [],
-    hosts: [],
-    kv: [],
-    config: [],
-    process: false,
-    "data-dir": null,
-    limits: { "max-memory": null, timeout: null, instances: null },
-  };
 }
 
 /** Scans the workspace `loop dev` was started in. */

@@ -47,5 +47,6 @@ export {
   type ResolvedApp,
   type ResolvedComponent,
   resolveManifest,
+  untrustedPolicy,
 } from "./manifest.js";
 export { type HostExit, type RunHostOptions, runHost } from "./run.js";

@@ -37,12 +37,34 @@ export interface Policy {
   kv: string[];
   config: [string, string][];
   process: boolean;
+  /** A native window (wasi-gfx:surface, wasi-gfx:frame-buffer); true unless denied. */
+  window: boolean;
+  /** The GPU (wasi:webgpu); true unless denied. */
+  gpu: boolean;
   "data-dir": string | null;
   limits: {
     "max-memory": number | null;
     /** A duration as loop-host prints it, e.g. `1s 500ms`. */
     timeout: string | null;
     instances: number | null;
+  };
+}
+
+/** The default policy: untrusted, nothing granted but a window and the GPU, no limits. */
+export function untrustedPolicy(name: string): Policy {
+  return {
+    name,
+    trust: "untrusted",
+    env: [],
+    dirs: [],
+    hosts: [],
+    kv: [],
+    config: [],
+    process: false,
+    window: true,
+    gpu: true,
+    "data-dir": null,
+    limits: { "max-memory": null, timeout: null, instances: null },
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type ControlEvent,
   formatLogEvent,
   type Policy,
+  untrustedPolicy,
 } from "@loop-kit/host-client";
 import { buildFixture } from "./control-helpers.js";
 
@@ -50,18 +51,8 @@ function client(options: ControlClientOptions = {}): ControlClient {
 }
 
 function policy(name: string, limits: Partial<Policy["limits"]> = {}): Policy {
-  return {
-    name,
-    trust: "untrusted",
-    env: [],
-    dirs: [],
-    hosts: [],
-    kv: [],
-    config: [],
-    process: false,
-    "data-dir": null,
-    limits: { "max-memory": null, timeout: null, instances: null, ...limits },
-  };
+  const base = untrustedPolicy(name);
+  return { ...base, limits: { ...base.limits, ...limits } };
 }
 
 function isControlError(kind: string, message?: RegExp) {

@@ -10,6 +10,8 @@ use crate::state::{HostState, StateBuilder};
 
 pub mod config;
 pub mod fx;
+#[cfg(feature = "gfx")]
+pub mod gfx;
 pub mod http;
 pub mod kv;
 pub mod logging;
@@ -88,7 +90,25 @@ pub static REGISTRY: &[&dyn Capability] = &[
     &config::Config,
     &process::Process,
     &fx::Fx,
+    #[cfg(feature = "gfx")]
+    &gfx::Window,
+    #[cfg(feature = "gfx")]
+    &gfx::Gpu,
 ];
+
+/// Refuses a component that imports wasi-gfx where no window can open (`loop serve`, the
+/// control protocol), before any of its code runs.
+pub fn refuse_headless(
+    policy: &Policy,
+    imports: &[String],
+    #[cfg_attr(not(feature = "gfx"), allow(unused_variables))] what: &'static str,
+) -> Result<(), HostError> {
+    #[cfg(feature = "gfx")]
+    gfx::check(policy, imports, gfx::Mode::Headless(what))?;
+    #[cfg(not(feature = "gfx"))]
+    let _ = (policy, imports);
+    Ok(())
+}
 
 /// A linker with every given capability added.
 pub fn linker(
