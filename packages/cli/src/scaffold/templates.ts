@@ -77,6 +77,20 @@ export const NATIVE_HOST: Template = {
   ],
 };
 
+/** The template of `loop host new --kind web`. */
+export const WEB_HOST: Template = {
+  id: "host/web",
+  title: "web host (a page running a component in @loop-kit/web-host) with its own capability",
+  cargoLocks: ["guest"],
+  next: [
+    {
+      command: "npm run build",
+      comment: "builds the guest, transpiles it for the browser, bundles the page into dist/",
+    },
+    { command: "python3 -m http.server -d dist 8000", comment: "then open http://127.0.0.1:8000/" },
+  ],
+};
+
 /** The template of `loop app new`. */
 export const APP: Template = {
   id: "app",
@@ -95,6 +109,6 @@ export const APP: Template = {
 export function allTemplates(): Template[] {
   const out: Template[] = [];
   for (const lang of LANGS) for (const world of WORLDS) out.push(componentTemplate(lang, world));
-  out.push(NATIVE_HOST, APP);
+  out.push(NATIVE_HOST, WEB_HOST, APP);
   return out;
 }
