@@ -5,11 +5,12 @@
 // Must be imported after process.env.NODE_ENV = "production" (rows.bench.ts imports it
 // dynamically), or React runs its much slower development build.
 
-import { createContext, createElement, memo, type ReactElement } from "react";
+import { createContext, createElement, type ReactElement } from "react";
 import Reconciler from "react-reconciler";
 import { DefaultEventPriority, NoEventPriority } from "react-reconciler/constants.js";
 import { HNode, outerHtml, TEXT_TAG } from "../../packages/fx/src/index.js";
-import type { Row, RowsDriver, RowsOp } from "./rows-model.js";
+import { App } from "./react-rows.js";
+import type { RowsDriver, RowsOp } from "./rows-model.js";
 import { RowStore } from "./rows-model.js";
 
 type Props = Record<string, unknown>;
@@ -170,70 +171,6 @@ interface ReconcilerApi {
 }
 
 const reconciler = (Reconciler as unknown as (config: unknown) => ReconcilerApi)(hostConfig);
-
-interface RowProps {
-  readonly item: Row;
-  readonly selected: boolean;
-  readonly onSelect: (id: number) => void;
-  readonly onRemove: (id: number) => void;
-}
-
-// The row, as in js-framework-benchmark's keyed React implementation: memo'd, closures per render.
-const RowView = memo(
-  function RowView({ item, selected, onSelect, onRemove }: RowProps) {
-    return createElement(
-      "tr",
-      { className: selected ? "danger" : "" },
-      createElement("td", { className: "col-md-1" }, item.id),
-      createElement(
-        "td",
-        { className: "col-md-4" },
-        createElement("a", { onClick: () => onSelect(item.id) }, item.label),
-      ),
-      createElement(
-        "td",
-        { className: "col-md-1" },
-        createElement(
-          "a",
-          { onClick: () => onRemove(item.id) },
-          createElement("span", {
-            className: "glyphicon glyphicon-remove",
-            "aria-hidden": "true",
-          }),
-        ),
-      ),
-      createElement("td", { className: "col-md-6" }),
-    );
-  },
-  (a, b) => a.item === b.item && a.selected === b.selected,
-);
-
-interface AppProps {
-  readonly rows: readonly Row[];
-  readonly selected: number;
-  readonly onSelect: (id: number) => void;
-  readonly onRemove: (id: number) => void;
-}
-
-function App({ rows, selected, onSelect, onRemove }: AppProps) {
-  return createElement(
-    "table",
-    { className: "table table-hover table-striped test-data" },
-    createElement(
-      "tbody",
-      null,
-      rows.map((item) =>
-        createElement(RowView, {
-          key: item.id,
-          item,
-          selected: item.id === selected,
-          onSelect,
-          onRemove,
-        }),
-      ),
-    ),
-  );
-}
 
 /** The React 19 driver. */
 export function reactDriver(): RowsDriver & { container: HNode } {
