@@ -26,6 +26,18 @@ pub struct Manifest {
     /// Components by name (lower-case letters, digits and `-`).
     #[serde(default)]
     pub components: BTreeMap<String, ComponentSpec>,
+    /// Settings of `loop dev`.
+    #[serde(default)]
+    pub dev: DevSpec,
+}
+
+/// Settings of `loop dev` (`[dev]`).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DevSpec {
+    /// The dev server to use instead of the built-in one: a module path (relative to the
+    /// manifest) or a package name implementing `loop:devserver` (docs/dev.md).
+    pub server: Option<String>,
 }
 
 /// App-wide settings.
@@ -168,6 +180,16 @@ pub struct ResolvedApp {
     pub main: Option<String>,
     /// Every component.
     pub components: Vec<ResolvedComponent>,
+    /// `loop dev`'s settings.
+    pub dev: ResolvedDev,
+}
+
+/// `[dev]`, resolved.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub struct ResolvedDev {
+    /// The dev server module path (absolute) or package name, when the manifest names one.
+    pub server: Option<String>,
 }
 
 impl ResolvedApp {
@@ -393,6 +415,17 @@ fn resolve(file: &Path, text: &str, manifest: &Manifest) -> Result<ResolvedApp, 
         None if components.len() == 1 => components.first().map(|c| c.name.clone()),
         None => None,
     };
+    let dev = ResolvedDev {
+        server: manifest.dev.server.as_ref().map(|s| {
+            if s.starts_with('.') || Path::new(s).is_absolute() {
+                dir.join(s.strip_prefix("./").unwrap_or(s))
+                    .to_string_lossy()
+                    .into_owned()
+            } else {
+                s.clone()
+            }
+        }),
+    };
     Ok(ResolvedApp {
         manifest: file_abs,
         name,
@@ -400,6 +433,7 @@ fn resolve(file: &Path, text: &str, manifest: &Manifest) -> Result<ResolvedApp, 
         data_dir,
         main,
         components,
+        dev,
     })
 }
 
@@ -541,6 +575,25 @@ grants = { process = true, window = false, gpu = false }
         let file = Path::new("/x/loop.toml");
         let app = resolve(file, text, &parse(file, text).unwrap()).unwrap();
         assert_eq!(app.component(None).unwrap().name, "only");
+    }
+
+    #[test]
+    fn dev_server_resolves_against_the_manifest() {
+        let file = Path::new("/x/loop.toml");
+        let text = "[dev]\nserver = \"./my-devserver.mjs\"\n[components.a]\npath = \"a.wasm\"\n";
+        let app = resolve(file, text, &parse(file, text).unwrap()).unwrap();
+        assert_eq!(app.dev.server.as_deref(), Some("/x/my-devserver.mjs"));
+
+        let text = "[dev]\nserver = \"@acme/devserver\"\n";
+        let app = resolve(file, text, &parse(file, text).unwrap()).unwrap();
+        assert_eq!(app.dev.server.as_deref(), Some("@acme/devserver"));
+
+        let text = "[components.a]\npath = \"a.wasm\"\n";
+        let app = resolve(file, text, &parse(file, text).unwrap()).unwrap();
+        assert_eq!(app.dev.server, None);
+
+        let e = parse_err("[dev]\nservr = \"x.mjs\"\n");
+        assert_eq!((e.line, e.key.as_str()), (Some(2), "dev.servr"));
     }
 
     #[test]

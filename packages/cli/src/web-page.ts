@@ -21,7 +21,8 @@ li > span { flex: 1; }
 .counter span { min-width: 3ch; text-align: center; font-size: 1.4rem; font-variant-numeric: tabular-nums; }
 #loop-status { position: fixed; top: 0; left: 0; right: 0; padding: .4rem 1rem; font-size: .9rem; }
 #loop-status.loop-offline { background: #fff4d6; color: #6b4e00; }
-#loop-status.loop-error { background: #ffe1e0; color: #8a1c17; white-space: pre-wrap; }
+#loop-status.loop-error { top: auto; bottom: 0; max-height: 40vh; overflow: auto; margin: 0;
+  background: #ffe1e0; color: #8a1c17; white-space: pre-wrap; font-family: ui-monospace, monospace; }
 `;
 
 export interface PageOptions {

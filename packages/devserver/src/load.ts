@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import type { JsProject } from "@loop-kit/build";
@@ -79,17 +79,17 @@ export async function loadComponent(
   try {
     result = await build.buildComponent(source, {
       color: false,
-      // Dev rebuilds use rustc's incremental cache for the workspace's own crates (0.3-0.5 s
-      // instead of ~1 s for an edit of the counter example); registry crates are unaffected.
-      // The first dev build after a plain one recompiles the local crates once.
+      // No CARGO_PROFILE_RELEASE_INCREMENTAL: with it, wasm-component-ld loses the component
+      // type sections of path dependencies (loop-sdk's wasi:logging) and the link fails; an
+      // edit of an example rebuilds in ~0.4 s without it anyway (cargo still reuses every
+      // dependency's artifacts).
       env: {
-        CARGO_PROFILE_RELEASE_INCREMENTAL: "true",
         ...process.env,
         CARGO_TERM_PROGRESS_WHEN: "never",
       },
     });
   } catch (err) {
-    throw toLoadError(name, err);
+    throw toLoadError(name, err, source);
   }
   const inputs = component.kind === "rust" ? rustInputs(result.wasm) : component.files;
   return {
@@ -112,13 +112,28 @@ async function detect(
   }
 }
 
-/** A BuildError (or anything thrown by a build) as a LoadError with the first error's location. */
-export function toLoadError(component: string, err: unknown): LoadError {
+/**
+ * A BuildError (or anything thrown by a build) as a LoadError with the first error's location;
+ * a relative location is made absolute against `dir` (or its parents: cargo prints paths
+ * relative to its workspace) where that file exists.
+ */
+export function toLoadError(component: string, err: unknown, dir?: string): LoadError {
   if (err instanceof LoadError) return err;
   const e = err as { message?: unknown; output?: unknown };
   const message = typeof e?.message === "string" ? e.message : String(err);
   const output = typeof e?.output === "string" ? e.output : "";
-  return new LoadError({ component, message, output, location: locate(message, output) });
+  const location = locate(message, output);
+  if (location !== null && dir !== undefined && !isAbsolute(location.file)) {
+    for (let d = dir; ; d = dirname(d)) {
+      const candidate = join(d, location.file);
+      if (existsSync(candidate)) {
+        location.file = candidate;
+        break;
+      }
+      if (dirname(d) === d) break;
+    }
+  }
+  return new LoadError({ component, message, output, location });
 }
 
 /** Where the first diagnostic points: rustc's `--> file:line:col`, esbuild's `file:line:col:`. */
@@ -217,7 +232,9 @@ export async function bundleFast(
       component: component.name,
       message: `${project.kind === "ts" ? "TypeScript" : "JavaScript"} build failed with ${n} error${n === 1 ? "" : "s"}${where}`,
       output: formatted.join(""),
-      location: first ? { file: first.file, line: first.line, column: first.column + 1 } : null,
+      location: first
+        ? { file: resolve(project.dir, first.file), line: first.line, column: first.column + 1 }
+        : null,
     });
   }
   const inputs = Object.keys(built.metafile.inputs).map((i) => canonical(resolve(project.dir, i)));

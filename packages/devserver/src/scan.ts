@@ -55,11 +55,15 @@ export async function scanWorkspace(request: ScanRequest): Promise<Workspace> {
   let name: string;
 
   if (target !== null && !existsSync(target)) {
-    throw new ScanError(`no such file or folder: ${request.target}`);
+    throw new ScanError(
+      `no such file or folder: ${request.target} (loop dev takes an app or component folder, or a .wasm)`,
+    );
   }
   if (target !== null && statSync(target).isFile()) {
     if (!target.endsWith(".wasm")) {
-      throw new ScanError(`${request.target} is not a .wasm component or a project folder`);
+      throw new ScanError(
+        `${request.target} is not a .wasm component or a project folder (loop dev takes an app or component folder, or a .wasm)`,
+      );
     }
     name = basename(target).replace(/\.wasm$/, "");
     components = [wasmComponent(name, target, untrustedPolicy(name))];
@@ -83,6 +87,11 @@ export async function scanWorkspace(request: ScanRequest): Promise<Workspace> {
         request.component ??
         app.main ??
         (components.length === 1 ? components[0]?.name : undefined);
+      if (components.length === 0) {
+        throw new ScanError(
+          `${manifestFile} declares no components: add a [components.NAME] table with a \`source\` folder or a \`path\` to a .wasm (see docs/manifest.md)`,
+        );
+      }
       if (wanted === undefined) {
         throw new ScanError(
           `${manifestFile} has ${components.length} components (${components.map((c) => c.name).join(", ")}) and no app.main: pass --component NAME or set app.main`,

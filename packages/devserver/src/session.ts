@@ -1,11 +1,10 @@
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import {
   ControlClient,
   type ControlLogLevel,
   type LogEvent,
-  ManifestError,
   type Policy,
   resolveManifest,
 } from "@loop-kit/host-client";
@@ -189,29 +188,18 @@ export class DevSession {
   private async resolveServer(): Promise<DevServer> {
     const { options } = this;
     if (options.server) return loadDevServer(options.server, options.root);
+    // The manifest the scan will use: --manifest, else loop.toml in the target folder (or root).
+    const dir = resolve(options.root, options.target ?? ".");
     const manifest =
       options.manifest != null
-        ? options.manifest
-        : options.target == null && existsSync(join(options.root, MANIFEST))
-          ? join(options.root, MANIFEST)
+        ? resolve(options.root, options.manifest)
+        : existsSync(join(dir, MANIFEST))
+          ? join(dir, MANIFEST)
           : null;
     if (manifest === null) return defaultDevServer;
-    let app: Record<string, unknown>;
-    try {
-      app = (await resolveManifest(manifest)) as unknown as Record<string, unknown>;
-    } catch (err) {
-      if (err instanceof ManifestError && /unknown field `dev`/.test(err.message)) {
-        throw new ManifestError(
-          `${err.message} (this loop-host does not know \`[dev] server\` yet; name the dev server with \`loop dev --server MODULE\` meanwhile)`,
-          err.file,
-        );
-      }
-      throw err;
-    }
-    const dev = app.dev as { server?: unknown } | null | undefined;
-    if (dev && typeof dev.server === "string" && dev.server !== "") {
-      return loadDevServer(dev.server, String(app.dir ?? options.root));
-    }
+    const app = await resolveManifest(manifest);
+    const server = app.dev?.server;
+    if (typeof server === "string" && server !== "") return loadDevServer(server, app.dir);
     return defaultDevServer;
   }
 

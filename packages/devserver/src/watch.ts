@@ -1,12 +1,13 @@
-import { relative, sep } from "node:path";
+import { type Dirent, type FSWatcher, watch as fsWatch } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
 import type { ChangeKind, FileChange } from "./contract.js";
 import { canonical } from "./scan.js";
 
-// Watching, with chokidar 4: it prunes ignored folders while walking (so `target/` and
-// `node_modules/`, tens of thousands of folders in a Rust or npm workspace, get no inotify
-// watches at all: Node 20's recursive `fs.watch` has no ignore option and watches them all),
-// it reports an editor's "write a temporary file, rename it over the original" save as one
-// change of the original (`atomic`), and it is small (one dependency) and widely used.
+// Watching: one watch per folder (see DirWatcher), ignored folders pruned while walking, so
+// `target/` and `node_modules/` (tens of thousands of folders in a Rust or npm workspace) get
+// no inotify watches at all (Node 20's recursive `fs.watch` has no ignore option and watches
+// them all).
 //
 // Debouncing: events are collected until `debounceMs` pass without a new one (or `maxWaitMs`
 // since the first), then handed over as one batch, one entry per path with the last kind seen.
@@ -21,7 +22,7 @@ export interface WatcherOptions {
   roots: string[];
   /** Folder names ignored below a root (build outputs, VCS, dependencies). */
   ignore: string[];
-  /** Quiet time that ends a burst (default 60 ms). */
+  /** Quiet time that ends a burst (default 30 ms). */
   debounceMs?: number;
   /** Longest a burst is held (default 400 ms). */
   maxWaitMs?: number;
@@ -62,7 +63,7 @@ export class Debouncer {
 
   constructor(
     private readonly deliver: (changes: FileChange[]) => void,
-    private readonly debounceMs = 60,
+    private readonly debounceMs = 30,
     private readonly maxWaitMs = 400,
   ) {}
 
@@ -105,39 +106,173 @@ export class Debouncer {
 
 /** Starts watching. */
 export async function watch(options: WatcherOptions): Promise<Watcher> {
-  const { watch: chokidarWatch } = await import("chokidar");
-  const roots = options.roots.map(canonical);
-  const debouncer = new Debouncer(options.onChanges, options.debounceMs, options.maxWaitMs);
-  const watcher = chokidarWatch(roots, {
-    ignoreInitial: true,
-    atomic: true,
-    followSymlinks: true,
-    ignored: (path: string) => isIgnored(canonical(path), roots, options.ignore),
-  });
-  const onEvent = (kind: ChangeKind) => (path: string) => {
-    const file = canonical(path);
-    if (!isIgnored(file, roots, options.ignore)) debouncer.push(file, kind);
-  };
-  watcher.on("add", onEvent("add"));
-  watcher.on("change", onEvent("change"));
-  watcher.on("unlink", onEvent("unlink"));
-  watcher.on("error", (err: unknown) =>
-    options.onError?.(err instanceof Error ? err : new Error(String(err))),
-  );
-  const ready = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  const tree = new DirWatcher(options);
+  await tree.start(options.roots);
   return {
-    ready,
-    add(paths) {
-      const fresh = paths
-        .map(canonical)
-        .filter((p) => !roots.some((r) => p === r || p.startsWith(`${r}${sep}`)));
-      if (fresh.length === 0) return;
-      roots.push(...fresh);
-      watcher.add(fresh);
+    ready: Promise.resolve(),
+    add: (paths) => {
+      tree
+        .start(paths)
+        .catch((err: unknown) =>
+          options.onError?.(err instanceof Error ? err : new Error(String(err))),
+        );
     },
-    async close() {
-      debouncer.cancel();
-      await watcher.close();
-    },
+    close: async () => tree.close(),
   };
+}
+
+/**
+ * One inotify watch per folder (Node's non-recursive `fs.watch`), never per file: a save that
+ * renames a new file over the old one is an event of the folder, so it is never lost, however
+ * fast saves follow each other. (Watchers that watch each file lose it after a rename until they
+ * re-attach: with chokidar 4, every save after the first was lost when renames over one file
+ * came ~10 ms apart.)
+ * Folders are walked with the ignored ones pruned, so `target/` and `node_modules/` cost
+ * nothing; a folder created later is walked and watched when it appears.
+ */
+class DirWatcher {
+  private readonly dirs = new Map<string, FSWatcher>();
+  /** Files known to exist (to tell an add from a change, and to report unlinks). */
+  private readonly files = new Set<string>();
+  /** Watched file roots (a `.wasm`): only these files of their folder count. */
+  private readonly fileRoots = new Set<string>();
+  /** Folder roots, for `isIgnored`. */
+  private readonly roots: string[] = [];
+  private readonly debouncer: Debouncer;
+  private closed = false;
+
+  constructor(private readonly options: WatcherOptions) {
+    this.debouncer = new Debouncer(options.onChanges, options.debounceMs, options.maxWaitMs);
+  }
+
+  /** Watches these folders (recursively) or files. */
+  async start(paths: readonly string[]): Promise<void> {
+    for (const raw of paths) {
+      const path = canonical(raw);
+      const info = await stat(path).catch(() => null);
+      if (info === null) continue;
+      if (info.isDirectory()) {
+        if (this.covered(path)) continue;
+        this.roots.push(path);
+        await this.walk(path, false, 0);
+      } else {
+        this.fileRoots.add(path);
+        this.files.add(path);
+        await this.watchDir(dirname(path));
+      }
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.debouncer.cancel();
+    for (const w of this.dirs.values()) w.close();
+    this.dirs.clear();
+  }
+
+  /** Whether a folder lies under a folder root already. */
+  private covered(dir: string): boolean {
+    return this.roots.some((r) => dir === r || dir.startsWith(`${r}${sep}`));
+  }
+
+  private ignored(path: string): boolean {
+    return isIgnored(path, this.roots, this.options.ignore);
+  }
+
+  /** Watches `dir` and everything below it; with `report`, files found are reported as added. */
+  private async walk(dir: string, report: boolean, depth: number): Promise<void> {
+    if (depth > 24 || this.closed) return;
+    await this.watchDir(dir);
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (this.ignored(path)) continue;
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        const target = await stat(path).catch(() => null);
+        isDir = target?.isDirectory() ?? false;
+        isFile = target?.isFile() ?? false;
+      }
+      if (isDir) await this.walk(path, report, depth + 1);
+      else if (isFile && !this.files.has(path)) {
+        this.files.add(path);
+        if (report) this.debouncer.push(path, "add");
+      }
+    }
+  }
+
+  private async watchDir(dir: string): Promise<void> {
+    if (this.dirs.has(dir) || this.closed) return;
+    let watcher: FSWatcher;
+    try {
+      watcher = fsWatch(dir, { persistent: true }, (_type, name) => {
+        if (name === null) this.rescan(dir);
+        else this.entry(dir, name.toString());
+      });
+    } catch (err) {
+      this.options.onError?.(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    watcher.on("error", () => this.forget(dir));
+    this.dirs.set(dir, watcher);
+  }
+
+  /** Something happened to `name` in `dir`: find out what by looking. */
+  private entry(dir: string, name: string): void {
+    const path = join(dir, name);
+    // A file root (a `.wasm`, maybe under `target/`) counts whatever its path; other files
+    // count when they lie under a folder root and are not ignored.
+    if (!this.fileRoots.has(path) && (!this.covered(dir) || this.ignored(path))) return;
+    stat(path).then(
+      (info) => {
+        if (this.closed) return;
+        if (info.isDirectory()) {
+          if (!this.dirs.has(path) && this.covered(path)) {
+            this.walk(path, true, 0).catch(() => {});
+          }
+        } else if (info.isFile()) {
+          const known = this.files.has(path);
+          this.files.add(path);
+          this.debouncer.push(path, known ? "change" : "add");
+        }
+      },
+      () => {
+        if (this.closed) return;
+        if (this.dirs.has(path)) this.forget(path);
+        else if (this.files.delete(path)) this.debouncer.push(path, "unlink");
+      },
+    );
+  }
+
+  /** The watcher lost track of `dir`'s entries: look at all of them. */
+  private rescan(dir: string): void {
+    readdir(dir).then(
+      (names) => {
+        for (const n of names) this.entry(dir, n);
+      },
+      () => this.forget(dir),
+    );
+  }
+
+  /** A folder went away: stop watching it and what was below it, reporting its files gone. */
+  private forget(dir: string): void {
+    for (const [d, w] of this.dirs) {
+      if (d === dir || d.startsWith(`${dir}${sep}`)) {
+        w.close();
+        this.dirs.delete(d);
+      }
+    }
+    for (const f of this.files) {
+      if (f.startsWith(`${dir}${sep}`)) {
+        this.files.delete(f);
+        this.debouncer.push(f, "unlink");
+      }
+    }
+  }
 }

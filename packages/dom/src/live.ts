@@ -11,6 +11,7 @@ import { DomRenderer } from "./renderer.js";
 //                  {"type":"patches","patches":LINES} one flush's patches
 //                  {"type":"ack","seq":N}             event N was handled (its patches came first)
 //                  {"type":"error","message":TEXT}    an operation failed (shown on the page)
+//                  {"type":"clear-error"}             the error is fixed (`loop dev`): hide it
 //   page → server  {"type":"event","seq":N,"node":ID,"event":NAME,"payload":JSON}
 
 /** Messages the server sends. */
@@ -18,7 +19,8 @@ export type ServerMessage =
   | { type: "reset"; patches: string }
   | { type: "patches"; patches: string }
   | { type: "ack"; seq: number }
-  | { type: "error"; message: string };
+  | { type: "error"; message: string }
+  | { type: "clear-error" };
 
 /** Messages the page sends. */
 export interface EventMessage {
@@ -131,6 +133,9 @@ export function connectLive(options: LiveOptions): LiveHandle {
           errors.push(msg.message);
           banner.show(msg.message, true);
           return;
+        case "clear-error":
+          banner.clear();
+          return;
       }
     };
     ws.onclose = () => {
@@ -180,6 +185,13 @@ function statusBanner(container: Element) {
     },
     hide() {
       if (el.className !== "loop-error") el.hidden = true;
+    },
+    clear() {
+      if (el.className === "loop-error") {
+        el.hidden = true;
+        el.className = "";
+        el.textContent = "";
+      }
     },
   };
 }

@@ -46,6 +46,7 @@ export {
   type Policy,
   type ResolvedApp,
   type ResolvedComponent,
+  type ResolvedDev,
   resolveManifest,
   untrustedPolicy,
 } from "./manifest.js";

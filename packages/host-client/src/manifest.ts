@@ -16,6 +16,14 @@ export interface ResolvedApp {
   /** The component `loop run` starts (`app.main`, or the only one), if it can tell. */
   main: string | null;
   components: ResolvedComponent[];
+  /** `loop dev`'s settings (`[dev]`; absent from loop-hosts older than `[dev]`). */
+  dev?: ResolvedDev;
+}
+
+/** `[dev]`, resolved. */
+export interface ResolvedDev {
+  /** The dev server: a module path (absolute) or a package name; null for the built-in one. */
+  server: string | null;
 }
 
 export interface ResolvedComponent {

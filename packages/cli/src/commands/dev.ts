@@ -65,7 +65,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         "--debounce <MS>",
-        "quiet time that ends a burst of file events (default 60)",
+        "quiet time that ends a burst of file events (default 30)",
       ).argParser(checkMs),
     );
   addManifestOptions(cmd, "run");
@@ -91,7 +91,7 @@ Examples:
 function checkMs(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 10_000) {
-    throw new InvalidArgumentError("expected milliseconds, e.g. --debounce 60");
+    throw new InvalidArgumentError("expected milliseconds, e.g. --debounce 30");
   }
   return n;
 }
@@ -124,10 +124,17 @@ async function devCommand(
     return rel === "" ? "." : rel.startsWith("..") ? p : rel;
   };
   let page: { broadcast(message: object): void; close(): Promise<void> } | null = null;
+  let pageStarting: Promise<void> | null = null;
+  let pageResetPending = false;
+  let fxApp: import("@loop-kit/devserver").FxApp | null = null;
+  const { treeAsPatches } = await import("../fx-web.js");
+  const treeAsPatchesOf = (app: import("@loop-kit/devserver").FxApp) => treeAsPatches(app.dom);
   let pageErrors = "";
 
   type Event = import("@loop-kit/devserver").DevEvent;
   const report = (e: Event): void => {
+    // A rescan starts a new app: its first render goes to the page as a reset, not as patches.
+    if (e.event === "plan" && e.rescan) pageResetPending = true;
     if (json) {
       out(JSON.stringify(e));
       return;
@@ -137,9 +144,9 @@ async function devCommand(
         if (e.name !== "default") err(`loop dev: using the dev server ${e.name}`);
         return;
       case "scan": {
-        err(
-          `loop dev: ${e.manifest !== null ? show(e.manifest) : show(e.root)} → running ${e.main}`,
-        );
+        const main = e.components.find((c) => c.name === e.main);
+        const where = e.manifest ?? main?.source ?? main?.path ?? e.root;
+        err(`loop dev: ${show(where)} → running ${e.main}`);
         for (const c of e.components) {
           const where = c.source ?? c.path ?? "";
           const wit = c.wit.length > 0 ? `; WIT ${c.wit.join(", ")}` : "";
@@ -223,7 +230,10 @@ async function devCommand(
       ...(options.verbose ? { verbose: true } : {}),
     },
     onEvent: report,
-    onPatches: (lines) => page?.broadcast({ type: "patches", patches: lines }),
+    onPatches: (lines) => {
+      if (json) out(JSON.stringify({ event: "patches", patches: lines }));
+      if (!pageResetPending) page?.broadcast({ type: "patches", patches: lines });
+    },
     onErrors: (errors) => {
       pageErrors = errors
         .map(
@@ -235,15 +245,34 @@ async function devCommand(
         pageErrors === "" ? { type: "clear-error" } : { type: "error", message: pageErrors },
       );
     },
-    onFxApp: async (app, name) => {
+    onFxApp: (app, name) => {
+      fxApp = app;
       if (ui !== "web") return;
-      page = await startPage(app, name, options.listen, () => pageErrors);
-      out(`serving ${name} on ${(page as unknown as { url: string }).url}`);
-      if (json)
-        out(JSON.stringify({ event: "page", url: (page as unknown as { url: string }).url }));
+      if (page !== null) {
+        // A rescan started a new app: the open pages get its tree.
+        page.broadcast({ type: "reset", patches: treeAsPatchesOf(app) });
+        pageResetPending = false;
+        return;
+      }
+      pageStarting = startPage(
+        () => fxApp,
+        name,
+        options.listen,
+        () => pageErrors,
+      ).then((started) => {
+        page = started;
+        if (json) out(JSON.stringify({ event: "page", component: name, url: started.url }));
+        else out(`serving ${name} on ${started.url}`);
+      });
     },
   });
 
+  let commands: import("node:readline").Interface | null = null;
+  // stdin stays open under a tool: stop reading it, or it keeps the process alive.
+  const stopReading = () => {
+    (commands as import("node:readline").Interface | null)?.close();
+    if (json) process.stdin.destroy();
+  };
   const stop = new Promise<number>((resolve) => {
     const onSignal = () => resolve(0);
     process.once("SIGINT", onSignal);
@@ -252,6 +281,7 @@ async function devCommand(
     if (json) {
       // Commands on stdin (tools and tests): dispatch an event, print the HTML, stop.
       const rl = createInterface({ input: process.stdin });
+      commands = rl;
       rl.on("line", (line) => {
         let cmd: { op?: string; node?: number; event?: string; payload?: string };
         try {
@@ -262,13 +292,15 @@ async function devCommand(
         if (cmd.op === "stop") resolve(0);
         else if (cmd.op === "html" && session.fx !== null) {
           const fx = session.fx;
-          fx.idle().then(() => out(JSON.stringify({ event: "html", html: fx.html() })));
+          fx.idle().then(() =>
+            out(JSON.stringify({ event: "html", html: fx.html(), reply: true })),
+          );
         } else if (cmd.op === "dispatch" && session.fx !== null && typeof cmd.node === "number") {
           const fx = session.fx;
           fx.dispatch(cmd.node, cmd.event ?? "click", cmd.payload ?? "{}")
             .then((handled) => {
               out(JSON.stringify({ event: "dispatched", node: cmd.node, handled }));
-              out(JSON.stringify({ event: "html", html: fx.html() }));
+              out(JSON.stringify({ event: "html", html: fx.html(), reply: true }));
             })
             .catch((e: unknown) =>
               report({
@@ -282,21 +314,50 @@ async function devCommand(
             );
         }
       });
-      rl.on("close", () => {});
     }
   });
 
   try {
     await session.start();
+    await pageStarting;
   } catch (e) {
+    const reported = asUserError(e, json ? out : null);
+    stopReading();
     await session.stop();
-    throw e;
+    await (page as { close(): Promise<void> } | null)?.close();
+    throw reported;
   }
   const code = await stop;
+  stopReading();
   await session.stop();
   const p = page as { close(): Promise<void> } | null;
   await p?.close();
   return code;
+}
+
+/** Errors of the dev server that carry a message for the user (not a bug of loop). */
+const DEV_ERRORS = new Set(["ScanError", "DevServerError", "ServeError", "LoadError"]);
+
+/**
+ * A failed start as the one `loop: ...` line the CLI prints (with `--json`, also as an `error`
+ * event on stdout, so a tool reading the events learns why it ended).
+ */
+function asUserError(err: unknown, json: ((text: string) => void) | null): unknown {
+  if (!(err instanceof Error)) return err;
+  const known = DEV_ERRORS.has(err.name) || err.name === "ManifestError";
+  if (json !== null && (known || err instanceof CliError)) {
+    json(
+      JSON.stringify({
+        event: "error",
+        stage: "scan",
+        component: "",
+        message: err.message,
+        output: "",
+        location: null,
+      }),
+    );
+  }
+  return DEV_ERRORS.has(err.name) ? new CliError(err.message.replace(/\s*\n\s*/g, " ")) : err;
 }
 
 function stripAnsi(text: string): string {
@@ -306,7 +367,7 @@ function stripAnsi(text: string): string {
 
 /** The live page of an fx app (live mode's server, docs/web.md), fed by the dev session. */
 async function startPage(
-  app: import("@loop-kit/devserver").FxApp,
+  current: () => import("@loop-kit/devserver").FxApp | null,
   name: string,
   listen: string | undefined,
   errors: () => string,
@@ -319,7 +380,8 @@ async function startPage(
     listen: listen ?? DEFAULT_LISTEN,
     title: `${name} (loop dev)`,
     onConnect: (peer) => {
-      peer.send({ type: "reset", patches: treeAsPatches(app.dom) });
+      const app = current();
+      if (app !== null) peer.send({ type: "reset", patches: treeAsPatches(app.dom) });
       const text = errors();
       if (text !== "") peer.send({ type: "error", message: text });
     },
@@ -332,6 +394,11 @@ async function startPage(
         payload?: unknown;
       };
       if (m.type !== "event" || typeof m.node !== "number" || typeof m.event !== "string") return;
+      const app = current();
+      if (app === null) {
+        peer.send({ type: "ack", seq: m.seq });
+        return;
+      }
       app
         .dispatch(m.node, m.event, typeof m.payload === "string" ? m.payload : "{}")
         .catch(() => false)
