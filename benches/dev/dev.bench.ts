@@ -8,9 +8,10 @@
 // - wasm: a prebuilt HTTP component (`[components.web] path = "web.wasm"`) replaced by another
 //   build whose answer differs, served by `loop dev`; observed by polling GET / on loopback until
 //   the new body comes back. Two cases: every replacement new bytes (a custom section with a
-//   counter appended, so loop-host compiles it with Cranelift: a fresh build), and replacements
-//   compiled before (switching between two builds: loop-host's compile cache has them), the
-//   latter with the default debounce (30 ms quiet time) and with `--debounce 0`.
+//   counter appended, so loop-host compiles it: a fresh build), and replacements compiled before
+//   (switching between two builds: loop-host's compile cache has them); with the default
+//   debounce (30 ms quiet time) and with `--debounce 0`; with Winch (loop dev's default compiler)
+//   and, for new bytes, with Cranelift (what `loop serve` uses).
 //   Anchor: kill `loop serve web.wasm`, start it again on the new file, poll until it answers
 //   (both cases).
 // - rust: the same HTTP component from source (`loop component new --lang rust --world http`),
@@ -268,12 +269,14 @@ async function measureWasm(crateWasm: { crate: string; wasm: string }): Promise<
       bytes: fresh ? uniqueBytes(bytes, n) : bytes,
     };
   };
-  const cases = [
-    { fresh: true, debounce: null },
-    { fresh: false, debounce: null },
-    { fresh: false, debounce: 0 },
+  const cases: { fresh: boolean; debounce: number | null; compiler: "winch" | "cranelift" }[] = [
+    { fresh: true, debounce: null, compiler: "winch" },
+    { fresh: true, debounce: 0, compiler: "winch" },
+    { fresh: true, debounce: null, compiler: "cranelift" },
+    { fresh: false, debounce: null, compiler: "winch" },
+    { fresh: false, debounce: 0, compiler: "winch" },
   ];
-  for (const { fresh, debounce } of cases) {
+  for (const { fresh, debounce, compiler } of cases) {
     const load = os.loadavg()[0] ?? 0;
     const dev = start(
       [
@@ -282,6 +285,8 @@ async function measureWasm(crateWasm: { crate: string; wasm: string }): Promise<
         "--listen",
         "127.0.0.1:0",
         ...(debounce === null ? [] : ["--debounce", String(debounce)]),
+        "--compiler",
+        compiler,
       ],
       app,
     );
@@ -301,7 +306,7 @@ async function measureWasm(crateWasm: { crate: string; wasm: string }): Promise<
     await dev.stop();
     samples.push({
       path: "wasm",
-      variant: `loop dev, ${fresh ? "new bytes" : "compiled before"}, debounce ${debounce ?? "30 (default)"} ms`,
+      variant: `loop dev, ${fresh ? "new bytes" : "compiled before"}, ${compiler}, debounce ${debounce ?? "30 (default)"} ms`,
       ms,
       load,
     });

@@ -174,3 +174,40 @@ test("a truncated entry is discarded too", async () => {
   const after = await loopRun(cache);
   assert.match(after.stderr, HIT);
 });
+
+test("--compiler winch runs the same, with cache entries of its own", async () => {
+  const cache = freshCacheDir();
+  await loopRun(cache);
+  const winch = async () => {
+    const res = await runCommand(loopHostBin, [
+      "run",
+      "-v",
+      "--compiler",
+      "winch",
+      "--cache-dir",
+      cache,
+      hello,
+      "x",
+    ]);
+    assertNoStackTrace(res.stderr);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stdout, HELLO_OUT);
+    return res;
+  };
+  // Cranelift's entry is not Winch's: the first Winch run compiles.
+  const first = await winch();
+  assert.match(first.stderr, COMPILED);
+  assert.equal((await filesIn(cache)).length, 2);
+  const second = await winch();
+  assert.match(second.stderr, HIT);
+  assert.doesNotMatch(second.stderr, ANY_COMPILE);
+});
+
+test("an unknown --compiler is a usage error naming the choices", async () => {
+  const res = await runCommand(loopHostBin, ["run", "--compiler", "llvm", hello]);
+  assert.equal(res.code, 2, res.stderr);
+  assertNoStackTrace(res.stderr);
+  assert.match(res.stderr, /llvm/);
+  assert.match(res.stderr, /cranelift/);
+  assert.match(res.stderr, /winch/);
+});

@@ -76,6 +76,16 @@ impl CompileCache {
         }
     }
 
+    /// The same cache with `tag` (a setting Wasmtime's compatibility hash may not see, such as
+    /// the compiler) folded into every key.
+    pub fn tagged(mut self, tag: &str) -> Self {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&self.fingerprint);
+        hasher.update(tag.as_bytes());
+        self.fingerprint = *hasher.finalize().as_bytes();
+        self
+    }
+
     /// A cache that never reads or writes.
     pub fn disabled() -> Self {
         CompileCache {
@@ -350,5 +360,20 @@ mod tests {
             a.entry_path(&bytes, WasmKind::Module),
             b.entry_path(&bytes, WasmKind::Module)
         );
+    }
+
+    #[test]
+    fn a_tag_changes_the_key_and_the_same_tag_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::default();
+        let cache = || CompileCache::new(&engine, dir.path().to_path_buf());
+        let bytes = module_bytes();
+        let path = |c: CompileCache| c.entry_path(&bytes, WasmKind::Module);
+        assert_ne!(
+            path(cache().tagged("Cranelift")),
+            path(cache().tagged("Winch"))
+        );
+        assert_eq!(path(cache().tagged("Winch")), path(cache().tagged("Winch")));
+        assert_ne!(path(cache()), path(cache().tagged("Winch")));
     }
 }

@@ -22,6 +22,19 @@ pub struct HostOptions {
     pub verbose: bool,
     /// Use the pooling instance allocator (for serving many short-lived instances).
     pub pooling: bool,
+    /// Which compiler turns wasm into machine code.
+    pub compiler: Compiler,
+}
+
+/// The code generator: Cranelift (optimising, the default) or Winch (a baseline compiler that
+/// compiles several times faster and runs slower: for `loop dev`, where a save must answer fast).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Compiler {
+    /// Optimised code; what `loop run` and `loop serve` use.
+    #[default]
+    Cranelift,
+    /// Fast to compile, slower to run.
+    Winch,
 }
 
 /// A loaded input: compiled (or deserialized) code plus where it came from.
@@ -48,14 +61,16 @@ pub struct Host {
 impl Host {
     /// Creates the engine with loop-host's fixed configuration.
     pub fn new(options: &HostOptions) -> Result<Self, HostError> {
-        let engine = Engine::new(&engine_config(options.pooling))
+        let engine = Engine::new(&engine_config(options.pooling, options.compiler))
             .map_err(|e| HostError::other("cannot create the Wasmtime engine", e))?;
         let cache = if options.no_cache {
             CompileCache::disabled()
         } else {
             let dir = options.cache_dir.clone().or_else(CompileCache::default_dir);
             match dir {
-                Some(dir) => CompileCache::new(&engine, dir),
+                Some(dir) => {
+                    CompileCache::new(&engine, dir).tagged(&format!("{:?}", options.compiler))
+                }
                 None => CompileCache::disabled(),
             }
         };
@@ -162,8 +177,12 @@ impl Host {
 
 /// The engine configuration. Everything here is part of the compile-cache key (through
 /// Wasmtime's compatibility hash), so changing it invalidates cached code automatically.
-fn engine_config(pooling: bool) -> Config {
+fn engine_config(pooling: bool, compiler: Compiler) -> Config {
     let mut config = Config::new();
+    config.strategy(match compiler {
+        Compiler::Cranelift => wasmtime::Strategy::Cranelift,
+        Compiler::Winch => wasmtime::Strategy::Winch,
+    });
     if pooling {
         // Instances are created and dropped per request: reuse their slots (memories, tables,
         // stacks) instead of mapping fresh ones each time.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use loop_host::engine::HostOptions;
+use loop_host::engine::{Compiler, HostOptions};
 use loop_host::log::Logger;
 use loop_host::manifest;
 use loop_host::policy::{DirGrant, Policy, Trust};
@@ -134,6 +134,11 @@ struct EngineArgs {
     /// Print what the host does (compilation, cache hits) on stderr.
     #[arg(short, long)]
     verbose: bool,
+
+    /// Code generator: cranelift (optimised) or winch (compiles several times faster, runs
+    /// slower; what `loop dev` uses for swaps).
+    #[arg(long, value_name = "NAME", default_value = "cranelift", value_parser = ["cranelift", "winch"])]
+    compiler: String,
 }
 
 #[derive(Args)]
@@ -348,6 +353,11 @@ fn host(args: &EngineArgs, pooling: bool) -> Result<Host, HostError> {
         cache_dir: args.cache_dir.clone(),
         verbose: args.verbose,
         pooling,
+        compiler: if args.compiler == "winch" {
+            Compiler::Winch
+        } else {
+            Compiler::Cranelift
+        },
     })
 }
 

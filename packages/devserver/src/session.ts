@@ -114,7 +114,13 @@ export interface DevOptions {
   /** Where a command's stdout goes (`stderr` keeps stdout for `--json`). */
   commandStdout?: "inherit" | "stderr";
   /** loop-host control options for fx. */
-  control?: { log?: ControlLogLevel; noCache?: boolean; cacheDir?: string; verbose?: boolean };
+  control?: {
+    log?: ControlLogLevel;
+    noCache?: boolean;
+    cacheDir?: string;
+    verbose?: boolean;
+    compiler?: "cranelift" | "winch";
+  };
   /** Every event, in order. */
   onEvent(event: DevEvent): void;
   /** An fx app started (or restarted after a rescan): hook up a page. */
@@ -297,6 +303,7 @@ export class DevSession {
         ...(c.noCache ? { noCache: true } : {}),
         ...(c.cacheDir !== undefined ? { cacheDir: c.cacheDir } : {}),
         ...(c.verbose ? { verbose: true } : {}),
+        ...(c.compiler !== undefined ? { compiler: c.compiler } : {}),
       });
     }
     return this.client;

@@ -138,6 +138,8 @@ export interface ControlClientOptions {
   cacheDir?: string;
   /** loop-host prints what it does (compilation, cache hits) on stderr (`--verbose`). */
   verbose?: boolean;
+  /** The code generator (`--compiler`): winch compiles several times faster, runs slower. */
+  compiler?: "cranelift" | "winch";
   /**
    * loop-host's stderr: passed through (`inherit`, the default), collected (`capture`, read it
    * with {@link ControlClient.stderr}), dropped, or handed to a function as it arrives.
@@ -203,6 +205,7 @@ export class ControlClient {
     if (options.noCache) args.push("--no-cache");
     if (options.cacheDir !== undefined) args.push("--cache-dir", options.cacheDir);
     if (options.verbose) args.push("--verbose");
+    if (options.compiler !== undefined) args.push("--compiler", options.compiler);
     const stderr = options.stderr ?? "inherit";
     this.child = spawn(this.bin, args, {
       cwd: options.cwd,

@@ -24,6 +24,7 @@ interface DevOptions extends PolicyOptions {
   fast?: boolean;
   debounce?: number;
   props?: string;
+  compiler: "cranelift" | "winch";
 }
 
 export function register(program: Command): void {
@@ -62,6 +63,14 @@ export function register(program: Command): void {
       "use this dev server (a module path or package) instead of loop.toml's or the built-in one",
     )
     .option("--no-fast", "build TS/JS components with componentize-js every time (no fast path)")
+    .addOption(
+      new Option(
+        "--compiler <NAME>",
+        "loop-host's code generator: winch compiles several times faster than cranelift (a swap answers sooner), its code runs slower",
+      )
+        .choices(["winch", "cranelift"])
+        .default("winch"),
+    )
     .addOption(
       new Option(
         "--debounce <MS>",
@@ -110,7 +119,7 @@ async function devCommand(
       });
     }
   }
-  const hostArgs = [...policyArgs(options), ...engineArgs(options)];
+  const hostArgs = [...policyArgs(options), ...engineArgs(options), "--compiler", options.compiler];
   const [{ DevSession }, { fxPolicy }] = await Promise.all([
     import("@loop-kit/devserver"),
     import("../fx-run.js"),
@@ -228,6 +237,7 @@ async function devCommand(
       ...(options.cache === false ? { noCache: true } : {}),
       ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
       ...(options.verbose ? { verbose: true } : {}),
+      compiler: options.compiler,
     },
     onEvent: report,
     onPatches: (lines) => {
