@@ -7,7 +7,8 @@ import {
 } from "@loop-kit/host-client";
 import { CliError, EXIT_USAGE } from "./errors.js";
 import { formatMs } from "./format.js";
-import type { PolicyOptions } from "./policy.js";
+import { checkFile } from "./host.js";
+import { engineArgs, type PolicyOptions, policyArgs, wantsManifest } from "./policy.js";
 
 // Manifest mode: `loop run`, `loop serve` and `loop component inspect` without a FILE (or with
 // --manifest / --component). loop-host resolves loop.toml (`loop-host manifest`, the one
@@ -54,6 +55,37 @@ export async function resolveTarget(
   let built: string | undefined;
   if (component.source !== null && build) built = await buildSource(component);
   return { manifest, app, component, built };
+}
+
+/**
+ * loop-host's arguments for `command` (`serve`, `inspect`, with its own `extra` flags): on FILE
+ * with the flags alone, or on a manifest's component (a `source` one built first when there is
+ * no FILE), its grants and limits from the manifest plus the flags.
+ */
+export async function hostTargetArgs(
+  command: string,
+  extra: readonly string[],
+  file: string | undefined,
+  options: PolicyOptions,
+): Promise<string[]> {
+  if (file !== undefined) checkFile(file);
+  if (file !== undefined && !wantsManifest(options)) {
+    return [command, ...extra, ...policyArgs(options), ...engineArgs(options), "--", file];
+  }
+  const manifest = manifestPath(options, "no FILE given");
+  const target = await resolveTarget(manifest, options, file === undefined);
+  const wasm = file ?? target.built;
+  return [
+    command,
+    ...extra,
+    "--manifest",
+    target.manifest,
+    "--component",
+    target.component.name,
+    ...(wasm !== undefined ? ["--wasm", wasm] : []),
+    ...policyArgs(options, target.component.policy.trust === "trusted"),
+    ...engineArgs(options),
+  ];
 }
 
 /** The component `name`, else the app's main one; errors name the file, line and key. */

@@ -1,14 +1,11 @@
 import type { Command } from "commander";
-import { MANIFEST, manifestPath, resolveTarget } from "../app.js";
-import { checkFile, execHost } from "../host.js";
+import { hostTargetArgs, MANIFEST } from "../app.js";
+import { execHost } from "../host.js";
 import {
   addEngineOptions,
   addManifestOptions,
   addPolicyOptions,
-  engineArgs,
   type PolicyOptions,
-  policyArgs,
-  wantsManifest,
 } from "../policy.js";
 import { noun } from "../program.js";
 
@@ -54,30 +51,5 @@ Examples:
 }
 
 async function inspectCommand(file: string | undefined, options: InspectOptions): Promise<number> {
-  const json = options.json ? ["--json"] : [];
-  if (file !== undefined) checkFile(file);
-  if (file !== undefined && !wantsManifest(options)) {
-    return execHost([
-      "inspect",
-      ...json,
-      ...policyArgs(options),
-      ...engineArgs(options),
-      "--",
-      file,
-    ]);
-  }
-  const manifest = manifestPath(options, "no FILE given");
-  const target = await resolveTarget(manifest, options, file === undefined);
-  const wasm = file ?? target.built;
-  return execHost([
-    "inspect",
-    ...json,
-    "--manifest",
-    target.manifest,
-    "--component",
-    target.component.name,
-    ...(wasm !== undefined ? ["--wasm", wasm] : []),
-    ...policyArgs(options, target.component.policy.trust === "trusted"),
-    ...engineArgs(options),
-  ]);
+  return execHost(await hostTargetArgs("inspect", options.json ? ["--json"] : [], file, options));
 }

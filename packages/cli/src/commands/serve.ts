@@ -1,14 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { MANIFEST, manifestPath, resolveTarget } from "../app.js";
-import { checkFile, execHost } from "../host.js";
+import { hostTargetArgs, MANIFEST } from "../app.js";
+import { execHost } from "../host.js";
 import {
   addEngineOptions,
   addManifestOptions,
   addPolicyOptions,
-  engineArgs,
   type PolicyOptions,
-  policyArgs,
-  wantsManifest,
 } from "../policy.js";
 
 interface ServeOptions extends PolicyOptions {
@@ -63,31 +60,7 @@ Examples:
 
 async function serveCommand(file: string | undefined, options: ServeOptions): Promise<number> {
   const listen = options.listen !== undefined ? ["--listen", options.listen] : [];
-  if (file !== undefined) checkFile(file);
-  if (file !== undefined && !wantsManifest(options)) {
-    return execHost([
-      "serve",
-      ...listen,
-      ...policyArgs(options),
-      ...engineArgs(options),
-      "--",
-      file,
-    ]);
-  }
-  const manifest = manifestPath(options, "no FILE given");
-  const target = await resolveTarget(manifest, options, file === undefined);
-  const wasm = file ?? target.built;
-  return execHost([
-    "serve",
-    ...listen,
-    "--manifest",
-    target.manifest,
-    "--component",
-    target.component.name,
-    ...(wasm !== undefined ? ["--wasm", wasm] : []),
-    ...policyArgs(options, target.component.policy.trust === "trusted"),
-    ...engineArgs(options),
-  ]);
+  return execHost(await hostTargetArgs("serve", listen, file, options));
 }
 
 function checkListen(value: string): string {
