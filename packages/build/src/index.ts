@@ -4,6 +4,9 @@
  */
 import { detectProject } from "./detect.js";
 import { buildJs } from "./js.js";
+
+export { guestBundleOptions } from "./js.js";
+
 import { buildRust } from "./rust.js";
 import type { BuildOptions, BuildResult } from "./types.js";
 

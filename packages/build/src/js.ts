@@ -63,28 +63,39 @@ async function result(project: JsProject, started: number, upToDate: boolean) {
   } satisfies BuildResult;
 }
 
+/**
+ * esbuild's options for a JS/TS guest's bundle (ESM, the WIT imports left external), shared by
+ * `loop component build` and `loop dev`'s fast path so both bundle the same code; the caller
+ * adds where it goes.
+ */
+export function guestBundleOptions(project: JsProject) {
+  return {
+    absWorkingDir: project.dir,
+    entryPoints: [project.entry],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    // `source` lets in-repo packages (the SDK) be bundled from their TypeScript sources.
+    conditions: ["source"],
+    mainFields: ["module", "main"],
+    external: ["wasi:*", "loop:*"],
+    // Guests outside this workspace still find @loop-kit/sdk: it comes with the toolchain.
+    nodePaths: toolchainNodePaths(),
+    metafile: true,
+    logLevel: "silent",
+    legalComments: "none",
+  } satisfies import("esbuild").BuildOptions;
+}
+
 /** Bundles the entry; returns the absolute paths of every input file esbuild read. */
 async function bundle(project: JsProject, color: boolean): Promise<string[]> {
   const esbuild = await import("esbuild");
   try {
     const built = await esbuild.build({
-      absWorkingDir: project.dir,
-      entryPoints: [project.entry],
+      ...guestBundleOptions(project),
       outfile: project.bundle,
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      target: "es2022",
-      // `source` lets in-repo packages (the SDK) be bundled from their TypeScript sources.
-      conditions: ["source"],
-      mainFields: ["module", "main"],
-      external: ["wasi:*", "loop:*"],
-      // Guests outside this workspace still find @loop-kit/sdk: it comes with the toolchain.
-      nodePaths: toolchainNodePaths(),
-      metafile: true,
       write: true,
-      logLevel: "silent",
-      legalComments: "none",
     });
     return Object.keys(built.metafile.inputs).map((input) => resolve(project.dir, input));
   } catch (err) {

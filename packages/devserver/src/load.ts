@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import type { JsProject } from "@loop-kit/build";
 import {
@@ -204,22 +203,11 @@ export async function bundleFast(
   const out = fastBundlePath(component);
   try {
     // The same bundle as `loop component build` makes (ESM, WIT imports left external)...
+    const { guestBundleOptions } = await import("@loop-kit/build");
     built = await esbuild.build({
-      absWorkingDir: project.dir,
-      entryPoints: [project.entry],
+      ...guestBundleOptions(project),
       outdir: dirname(out),
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      target: "es2022",
-      conditions: ["source"],
-      mainFields: ["module", "main"],
-      external: ["wasi:*", "loop:*"],
-      nodePaths: toolchainNodePaths(),
-      metafile: true,
       write: false,
-      logLevel: "silent",
-      legalComments: "none",
     });
   } catch (err) {
     const failure = err as { errors?: import("esbuild").Message[] };
@@ -259,17 +247,4 @@ export async function bundleFast(
   await writeFile(tmp, cjs.code);
   await rename(tmp, out);
   return { artifact: { kind: "module", path: out, world, imports, exports }, inputs };
-}
-
-/** The `node_modules` folders above this package, where the toolchain's packages live. */
-function toolchainNodePaths(): string[] {
-  const paths: string[] = [];
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, "node_modules");
-    if (existsSync(candidate)) paths.push(candidate);
-    const up = dirname(dir);
-    if (up === dir) return paths;
-    dir = up;
-  }
 }
