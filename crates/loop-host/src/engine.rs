@@ -27,7 +27,7 @@ pub struct HostOptions {
 }
 
 /// The code generator: Cranelift (optimising, the default) or Winch (a baseline compiler that
-/// compiles several times faster and runs slower: for `loop dev`, where a save must answer fast).
+/// compiles 2-3x faster and runs slower: for `loop dev`, where a save must answer fast).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Compiler {
     /// Optimised code; what `loop run` and `loop serve` use.

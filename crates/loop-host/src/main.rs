@@ -135,7 +135,7 @@ struct EngineArgs {
     #[arg(short, long)]
     verbose: bool,
 
-    /// Code generator: cranelift (optimised) or winch (compiles several times faster, runs
+    /// Code generator: cranelift (optimised) or winch (compiles 2-3x faster, runs
     /// slower; what `loop dev` uses for swaps).
     #[arg(long, value_name = "NAME", default_value = "cranelift", value_parser = ["cranelift", "winch"])]
     compiler: String,

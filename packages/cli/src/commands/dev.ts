@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         "--compiler <NAME>",
-        "loop-host's code generator: winch compiles several times faster than cranelift (a swap answers sooner), its code runs slower",
+        "loop-host's code generator: winch compiles 2-3x faster than cranelift (a swap answers sooner), its code runs slower",
       )
         .choices(["winch", "cranelift"])
         .default("winch"),
