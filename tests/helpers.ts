@@ -300,3 +300,23 @@ export function httpGet(url: string, agent?: http.Agent): Promise<HttpResponse> 
     req.on("error", reject);
   });
 }
+
+/**
+ * `bytes` (a component or module) with a custom section `name` holding `payload` appended: other
+ * bytes, so loop-host compiles it afresh, and the same code.
+ */
+export function withCustomSection(bytes: Buffer, name: string, payload: string): Buffer {
+  const leb = (n: number): number[] => {
+    const out: number[] = [];
+    do {
+      let b = n & 0x7f;
+      n >>>= 7;
+      if (n !== 0) b |= 0x80;
+      out.push(b);
+    } while (n !== 0);
+    return out;
+  };
+  const label = Buffer.from(name);
+  const body = Buffer.concat([Buffer.from(leb(label.length)), label, Buffer.from(payload)]);
+  return Buffer.concat([bytes, Buffer.from([0, ...leb(body.length)]), body]);
+}

@@ -43,6 +43,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { withCustomSection } from "../../tests/helpers.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const loopBin = path.join(root, "packages", "cli", "bin", "loop.js");
@@ -186,27 +187,6 @@ function save(file: string, data: string | Buffer): void {
   renameSync(tmp, file);
 }
 
-/** A component with a custom section appended: new bytes, the same code. */
-function uniqueBytes(bytes: Buffer, n: number): Buffer {
-  const leb = (v: number): number[] => {
-    const out: number[] = [];
-    do {
-      let b = v & 0x7f;
-      v >>>= 7;
-      if (v !== 0) b |= 0x80;
-      out.push(b);
-    } while (v !== 0);
-    return out;
-  };
-  const name = Buffer.from("loop-dev-bench");
-  const body = Buffer.concat([
-    Buffer.from(leb(name.length)),
-    name,
-    Buffer.from(`${n} ${Date.now()}`),
-  ]);
-  return Buffer.concat([bytes, Buffer.from([0, ...leb(body.length)]), body]);
-}
-
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -266,7 +246,7 @@ async function measureWasm(crateWasm: { crate: string; wasm: string }): Promise<
     const bytes = variants[which] as Buffer;
     return {
       marker: which === 0 ? "wasm-a" : "wasm-b",
-      bytes: fresh ? uniqueBytes(bytes, n) : bytes,
+      bytes: fresh ? withCustomSection(bytes, "loop-dev-bench", `${n} ${Date.now()}`) : bytes,
     };
   };
   const cases: { fresh: boolean; debounce: number | null; compiler: "winch" | "cranelift" }[] = [

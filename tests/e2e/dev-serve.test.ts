@@ -8,7 +8,13 @@ import { copyFile, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import http from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { assertNoStackTrace, buildExample, type HttpResponse, tempDir } from "../helpers.js";
+import {
+  assertNoStackTrace,
+  buildExample,
+  type HttpResponse,
+  tempDir,
+  withCustomSection,
+} from "../helpers.js";
 import { type Dev, eventsOf, startDev } from "./dev-helpers.js";
 
 let scratch: { dir: string; cleanup: () => Promise<void> };
@@ -20,23 +26,6 @@ before(async () => {
 });
 
 after(() => scratch?.cleanup());
-
-/** Appends a custom section to a component: other bytes (a fresh compile), the same code. */
-function withCustomSection(bytes: Buffer, payload: string): Buffer {
-  const leb = (n: number): number[] => {
-    const out: number[] = [];
-    do {
-      let b = n & 0x7f;
-      n >>>= 7;
-      if (n !== 0) b |= 0x80;
-      out.push(b);
-    } while (n !== 0);
-    return out;
-  };
-  const name = Buffer.from("loop-dev-test");
-  const body = Buffer.concat([Buffer.from(leb(name.length)), name, Buffer.from(payload)]);
-  return Buffer.concat([bytes, Buffer.from([0, ...leb(body.length)]), body]);
-}
 
 /** One GET through `agent`; a transport error becomes status 0 with the error's message. */
 function get(url: string, agent: http.Agent): Promise<HttpResponse> {
@@ -91,7 +80,7 @@ test("10 swaps under a steady load on loopback: every request is answered", {
       await answered(answers.length + 20);
       const from = dev.events.length;
       const next = join(app, "http.wasm.next");
-      await writeFile(next, withCustomSection(original, `version ${i}`));
+      await writeFile(next, withCustomSection(original, "loop-dev-test", `version ${i}`));
       await rename(next, join(app, "http.wasm"));
       const swap = await dev.next((e) => e.event === "swap" || e.event === "error", from);
       assert.equal(swap.event, "swap", JSON.stringify(swap));
