@@ -76,6 +76,7 @@ test("10 swaps under a steady load on loopback: every request is answered", {
         check();
       });
 
+    let lastSwap: Record<string, unknown> | undefined;
     for (let i = 1; i <= 10; i++) {
       await answered(answers.length + 20);
       const from = dev.events.length;
@@ -85,7 +86,16 @@ test("10 swaps under a steady load on loopback: every request is answered", {
       const swap = await dev.next((e) => e.event === "swap" || e.event === "error", from);
       assert.equal(swap.event, "swap", JSON.stringify(swap));
       assert.equal(swap.generation, i);
+      lastSwap = swap;
     }
+    // New bytes, the same code: the last swap (the background warm-up long done) compiled
+    // almost nothing; its functions' code came from the earlier versions.
+    const functions = lastSwap?.functions as { reused: number; compiled: number } | undefined;
+    assert.ok(functions !== undefined, JSON.stringify(lastSwap));
+    assert.ok(
+      functions.reused > 100 && functions.compiled * 10 < functions.reused,
+      JSON.stringify(functions),
+    );
     await answered(answers.length + 20);
     stopping = true;
     await Promise.all(clients);

@@ -222,6 +222,9 @@ impl Session {
                 .unwrap_or_default();
         }
         let loaded = self.host.load(&path).map_err(Failure::from_host)?;
+        let functions = loaded
+            .functions
+            .map_or(serde_json::Value::Null, |f| f.to_json());
         let Artifact::Component(component) = loaded.artifact else {
             return Err(Failure::new(
                 "load",
@@ -262,7 +265,7 @@ impl Session {
             },
         );
         Ok(
-            json!({"component": id, "name": name, "world": world, "exports": exports, "compiled": loaded.cache.compiled()}),
+            json!({"component": id, "name": name, "world": world, "exports": exports, "compiled": loaded.cache.compiled(), "functions": functions}),
         )
     }
 

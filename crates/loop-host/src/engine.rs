@@ -1,9 +1,13 @@
 //! The shared Wasmtime engine, its compile cache and the loading of inputs.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use wasmtime::{Config, Engine};
+use wasmtime::{CacheStore, Config, Engine};
 
 use crate::cache::{CacheOutcome, CompileCache};
 use crate::caps::{self, Capability};
@@ -24,6 +28,9 @@ pub struct HostOptions {
     pub pooling: bool,
     /// Which compiler turns wasm into machine code.
     pub compiler: Compiler,
+    /// Keep Cranelift's per-function results in memory, so compiling a new version of a
+    /// component compiles only the functions that changed (for long-lived hosts that swap).
+    pub incremental: bool,
 }
 
 /// The code generator: Cranelift (optimising, the default) or Winch (a baseline compiler that
@@ -37,6 +44,23 @@ pub enum Compiler {
     Winch,
 }
 
+/// How a compile used Cranelift's incremental cache (an estimate while a background warm-up
+/// runs, which counts too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FunctionReuse {
+    /// Functions whose code came from earlier versions.
+    pub reused: u64,
+    /// Functions compiled.
+    pub compiled: u64,
+}
+
+impl FunctionReuse {
+    /// As a JSON object for protocol replies: `{"reused", "compiled"}`.
+    pub fn to_json(self) -> serde_json::Value {
+        serde_json::json!({"reused": self.reused, "compiled": self.compiled})
+    }
+}
+
 /// A loaded input: compiled (or deserialized) code plus where it came from.
 pub struct Loaded {
     /// Short name used in messages and logs (the file name).
@@ -47,6 +71,8 @@ pub struct Loaded {
     pub artifact: Artifact,
     /// How the compile cache served it.
     pub cache: CacheOutcome,
+    /// When it was compiled with Cranelift's incremental cache on: what that cache saved.
+    pub functions: Option<FunctionReuse>,
 }
 
 /// One engine (compiler settings, epoch clock), its compile cache and its capabilities, shared
@@ -56,12 +82,69 @@ pub struct Host {
     cache: CompileCache,
     verbose: bool,
     extra: Vec<Box<dyn Capability>>,
+    /// Cranelift's incremental cache, when on (see [`HostOptions::incremental`]).
+    functions: Option<Arc<FunctionStore>>,
+}
+
+/// Cranelift's incremental-compilation store: compiled functions by the hash of their IR, in
+/// memory, for the life of the process. Emptied when it outgrows [`FunctionStore::LIMIT`], so
+/// a long dev session cannot grow it without bound.
+#[derive(Debug, Default)]
+struct FunctionStore {
+    entries: Mutex<Functions>,
+    /// Lookups answered from the store, and lookups that missed, since the process started.
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// Compiled functions by key, and the bytes they take.
+type Functions = (HashMap<Vec<u8>, Vec<u8>>, usize);
+
+impl FunctionStore {
+    /// Bytes of keys and values kept before the store starts over.
+    const LIMIT: usize = 256 << 20;
+}
+
+impl CacheStore for FunctionStore {
+    fn get(&self, key: &[u8]) -> Option<Cow<'_, [u8]>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let found = entries.0.get(key).map(|v| Cow::Owned(v.clone()));
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    fn insert(&self, key: &[u8], value: Vec<u8>) -> bool {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let (map, bytes) = &mut *entries;
+        if *bytes + key.len() + value.len() > Self::LIMIT {
+            map.clear();
+            *bytes = 0;
+        }
+        *bytes += key.len() + value.len();
+        if let Some(old) = map.insert(key.to_vec(), value) {
+            *bytes -= key.len() + old.len();
+        }
+        true
+    }
 }
 
 impl Host {
     /// Creates the engine with loop-host's fixed configuration.
     pub fn new(options: &HostOptions) -> Result<Self, HostError> {
-        let engine = Engine::new(&engine_config(options.pooling, options.compiler))
+        let mut config = engine_config(options.pooling, options.compiler);
+        let functions = (options.incremental && options.compiler == Compiler::Cranelift)
+            .then(|| Arc::new(FunctionStore::default()));
+        if let Some(store) = &functions {
+            config
+                .enable_incremental_compilation(store.clone())
+                .map_err(|e| HostError::other("cannot enable incremental compilation", e))?;
+        }
+        let engine = Engine::new(&config)
             .map_err(|e| HostError::other("cannot create the Wasmtime engine", e))?;
         let cache = if options.no_cache {
             CompileCache::disabled()
@@ -79,6 +162,7 @@ impl Host {
             cache,
             verbose: options.verbose,
             extra: Vec::new(),
+            functions,
         })
     }
 
@@ -125,6 +209,44 @@ impl Host {
         }
     }
 
+    /// Cranelift's incremental cache so far: (functions reused, functions compiled); None when
+    /// it is off.
+    pub fn incremental_stats(&self) -> Option<(u64, u64)> {
+        self.functions.as_ref().map(|s| {
+            (
+                s.hits.load(Ordering::Relaxed),
+                s.misses.load(Ordering::Relaxed),
+            )
+        })
+    }
+
+    /// Compiles `bytes` once in the background, only to fill Cranelift's incremental cache:
+    /// code that came from the compile cache left it empty, and the next version's compile
+    /// should find this version's functions there.
+    fn warm(&self, name: String, bytes: Vec<u8>, kind: WasmKind) {
+        let engine = self.engine.clone();
+        let verbose = self.verbose;
+        let spawned = std::thread::Builder::new()
+            .name("loop-host-warm".into())
+            .spawn(move || {
+                let started = Instant::now();
+                let ok = match kind {
+                    WasmKind::Component => {
+                        wasmtime::component::Component::from_binary(&engine, &bytes).is_ok()
+                    }
+                    WasmKind::Module => wasmtime::Module::from_binary(&engine, &bytes).is_ok(),
+                };
+                if verbose && ok {
+                    eprintln!(
+                        "loop-host: filled the incremental cache with {name}'s functions in {:.1?}",
+                        started.elapsed()
+                    );
+                }
+            });
+        // Without the thread the next swap compiles everything, which is only slower.
+        drop(spawned);
+    }
+
     /// Reads, classifies and compiles (or fetches from cache) a `.wasm` file.
     pub fn load(&self, path: &Path) -> Result<Loaded, HostError> {
         let bytes = loader::read_wasm(path)?;
@@ -134,21 +256,42 @@ impl Host {
             .unwrap_or_else(|| path.display().to_string());
         let kind = loader::classify(path, &bytes)?;
         let started = Instant::now();
+        let before = self.incremental_stats();
         let (artifact, cache) = self.cache.load(&self.engine, &bytes, kind, |bytes| {
             loader::compile(&self.engine, path, bytes, kind)
         })?;
         let elapsed = started.elapsed();
+        let functions = match (before, self.incremental_stats()) {
+            (Some((h0, m0)), Some((h1, m1))) if cache.compiled() => Some(FunctionReuse {
+                reused: h1.saturating_sub(h0),
+                compiled: m1.saturating_sub(m0),
+            }),
+            _ => None,
+        };
+        let reuse = functions.map_or(String::new(), |f| {
+            format!(
+                ", reusing {} of {} functions",
+                f.reused,
+                f.reused + f.compiled
+            )
+        });
         match &cache {
-            CacheOutcome::Hit { entry } => self.note(format!(
-                "cache hit for {name}: loaded {} in {:.1?}",
-                entry.display(),
-                elapsed
-            )),
+            CacheOutcome::Hit { entry } => {
+                self.note(format!(
+                    "cache hit for {name}: loaded {} in {:.1?}",
+                    entry.display(),
+                    elapsed
+                ));
+                if self.functions.is_some() {
+                    self.warm(name.clone(), bytes, kind);
+                }
+            }
             CacheOutcome::Compiled { entry } => self.note(format!(
-                "compiled {name} ({} {}) in {:.1?}; cached at {}",
+                "compiled {name} ({} {}) in {:.1?}{}; cached at {}",
                 kind.noun(),
                 crate::units::format_size(bytes.len() as u64),
                 elapsed,
+                reuse,
                 entry.display()
             )),
             CacheOutcome::Recompiled { entry, reason } => self.note(format!(
@@ -171,6 +314,7 @@ impl Host {
             path: path.to_path_buf(),
             artifact,
             cache,
+            functions,
         })
     }
 }
@@ -202,4 +346,80 @@ fn engine_config(pooling: bool, compiler: Compiler) -> Config {
     config.epoch_interruption(true);
     config.cranelift_opt_level(wasmtime::OptLevel::Speed);
     config
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODULE: &str = r#"(module
+        (func (export "f") (result i32) i32.const 1)
+        (func (export "g") (param i32) (result i32) local.get 0 i32.const 2 i32.mul)
+        (func (export "h") (param i32) (result i32) local.get 0 i32.const 3 i32.add))"#;
+
+    fn host(incremental: bool, compiler: Compiler) -> Host {
+        Host::new(&HostOptions {
+            no_cache: true,
+            incremental,
+            compiler,
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    fn load(host: &Host, dir: &Path, name: &str, bytes: &[u8]) {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        host.load(&path).unwrap();
+    }
+
+    #[test]
+    fn a_new_version_reuses_the_functions_that_did_not_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = host(true, Compiler::Cranelift);
+        let first = wat::parse_str(MODULE).unwrap();
+        load(&host, dir.path(), "a.wasm", &first);
+        let (h0, m0) = host.incremental_stats().unwrap();
+        assert!(
+            m0 >= 3,
+            "the first compile compiles every function: {m0} misses"
+        );
+
+        // New bytes, same code (a custom section "xyz" appended): every function is reused.
+        let mut same_code = first.clone();
+        same_code.extend_from_slice(&[0, 4, 3, b'x', b'y', b'z']);
+        load(&host, dir.path(), "b.wasm", &same_code);
+        let (h1, m1) = host.incremental_stats().unwrap();
+        eprintln!("first {h0}/{m0}, same code {h1}/{m1}");
+        // (Wasmtime's own glue is not always byte-identical between compiles: allow one miss.)
+        assert!(
+            m1 <= m0 + 1,
+            "nothing compiled again but glue: {m1} misses after {m0}"
+        );
+        assert!(h1 >= h0 + m0 - 1, "{h1} hits after {h0}");
+
+        // One function edited: only it is compiled.
+        let edited = wat::parse_str(MODULE.replace("i32.const 1", "i32.const 7")).unwrap();
+        load(&host, dir.path(), "c.wasm", &edited);
+        let (h2, m2) = host.incremental_stats().unwrap();
+        eprintln!("edited {h2}/{m2}");
+        assert!(
+            m2 > m1 && m2 <= m1 + 2,
+            "only the edited function is compiled: {m2} after {m1}"
+        );
+        assert!(
+            h2 >= h1 + 2,
+            "the other two are reused: {h2} hits after {h1}"
+        );
+    }
+
+    #[test]
+    fn the_incremental_cache_is_off_unless_asked_for_and_for_winch() {
+        assert!(
+            host(false, Compiler::Cranelift)
+                .incremental_stats()
+                .is_none()
+        );
+        assert!(host(true, Compiler::Winch).incremental_stats().is_none());
+    }
 }

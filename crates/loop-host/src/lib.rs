@@ -23,7 +23,7 @@ pub mod state;
 pub mod units;
 pub mod vals;
 
-pub use engine::{Host, HostOptions, Loaded};
+pub use engine::{FunctionReuse, Host, HostOptions, Loaded};
 pub use error::HostError;
 pub use policy::Policy;
 /// The Wasmtime this host is built on, for embedders' own `bindgen!` and linker code.

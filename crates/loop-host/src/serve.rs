@@ -256,24 +256,34 @@ async fn swap(
 ) -> Result<serde_json::Value, HostError> {
     let host = shared.host.clone();
     let policy = shared.policy.clone();
-    let (pre, compiled) = tokio::task::spawn_blocking(move || -> Result<_, HostError> {
-        let loaded = host.load(&path)?;
-        let Artifact::Component(component) = &loaded.artifact else {
-            return Err(HostError::Other {
-                context: format!("cannot swap to {}", path.display()),
-                detail: "it is a core module, not a component".into(),
-            });
-        };
-        Ok((
-            prepare_proxy(&host, &policy, component)?,
-            loaded.cache.compiled(),
-        ))
-    })
-    .await
-    .map_err(|e| HostError::other("swap task failed", e))??;
+    let (pre, compiled, functions) =
+        tokio::task::spawn_blocking(move || -> Result<_, HostError> {
+            let before = host.incremental_stats();
+            let loaded = host.load(&path)?;
+            // Functions whose code came from the previous versions, and functions compiled.
+            let functions = match (before, host.incremental_stats()) {
+                (Some((h0, m0)), Some((h1, m1))) => {
+                    json!({"reused": h1.saturating_sub(h0), "compiled": m1.saturating_sub(m0)})
+                }
+                _ => serde_json::Value::Null,
+            };
+            let Artifact::Component(component) = &loaded.artifact else {
+                return Err(HostError::Other {
+                    context: format!("cannot swap to {}", path.display()),
+                    detail: "it is a core module, not a component".into(),
+                });
+            };
+            Ok((
+                prepare_proxy(&host, &policy, component)?,
+                loaded.cache.compiled(),
+                functions,
+            ))
+        })
+        .await
+        .map_err(|e| HostError::other("swap task failed", e))??;
     *shared.pre.write().unwrap_or_else(|p| p.into_inner()) = pre;
     let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
-    Ok(json!({"generation": generation, "compiled": compiled}))
+    Ok(json!({"generation": generation, "compiled": compiled, "functions": functions}))
 }
 
 /// Registers SIGINT/SIGTERM handlers now (so a signal right after start-up still drains) and

@@ -54,4 +54,11 @@ export {
 } from "./scan.js";
 export { CommandRun, ServeError, ServeHost } from "./serve.js";
 export { type DevEvent, type DevOptions, DevSession } from "./session.js";
-export { Debouncer, isIgnored, type Watcher, type WatcherOptions, watch } from "./watch.js";
+export {
+  completeWasm,
+  Debouncer,
+  isIgnored,
+  type Watcher,
+  type WatcherOptions,
+  watch,
+} from "./watch.js";

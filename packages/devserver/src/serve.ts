@@ -97,7 +97,10 @@ export class ServeHost {
     return this.child.pid;
   }
 
-  /** Swaps to the component at `path`; resolves to loop-host's answer (`generation`, `compiled`). */
+  /**
+   * Swaps to the component at `path`; resolves to loop-host's answer (`generation`, `compiled`,
+   * `functions`: `{reused, compiled}` when it compiled with Cranelift's incremental cache).
+   */
   swap(path: string): Promise<Record<string, unknown>> {
     return this.request("swap", { path });
   }

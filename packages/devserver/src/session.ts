@@ -80,6 +80,8 @@ export type DevEvent =
       state?: string;
       fibers?: number;
       generation?: number;
+      /** HTTP: functions whose code came from earlier versions, and functions compiled. */
+      functions?: { reused: number; compiled: number };
     }
   | { event: "ready"; world: World; component: string; url?: string }
   | { event: "run"; component: string }
@@ -304,6 +306,8 @@ export class DevSession {
         ...(c.cacheDir !== undefined ? { cacheDir: c.cacheDir } : {}),
         ...(c.verbose ? { verbose: true } : {}),
         ...(c.compiler !== undefined ? { compiler: c.compiler } : {}),
+        // Each swap loads a new version: reuse the unchanged functions' code.
+        incremental: true,
       });
     }
     return this.client;
@@ -560,7 +564,16 @@ export class DevSession {
     if (this.world === "http" && this.serve !== null) {
       try {
         const ok = await this.serve.swap((loaded.artifact as { path: string }).path);
-        this.emit({ event: "swap", component: name, ms: ms(), generation: Number(ok.generation) });
+        const f = ok.functions as { reused?: unknown; compiled?: unknown } | null | undefined;
+        this.emit({
+          event: "swap",
+          component: name,
+          ms: ms(),
+          generation: Number(ok.generation),
+          ...(typeof f?.reused === "number" && typeof f.compiled === "number"
+            ? { functions: { reused: f.reused, compiled: f.compiled } }
+            : {}),
+        });
         this.recovered(name);
       } catch (err) {
         this.fail("load", name, err);

@@ -1,5 +1,5 @@
 import { type Dirent, type FSWatcher, watch as fsWatch } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import type { ChangeKind, FileChange } from "./contract.js";
 import { canonical } from "./scan.js";
@@ -12,6 +12,11 @@ import { canonical } from "./scan.js";
 // Debouncing: events are collected until `debounceMs` pass without a new one (or `maxWaitMs`
 // since the first), then handed over as one batch, one entry per path with the last kind seen.
 // Editor temporaries (`.x.swp`, `x~`, `4913`, `.#x`, `x.tmp`) are dropped.
+//
+// A prebuilt `.wasm` skips the quiet time once it reads as a complete binary: the
+// debounce exists to wait for a writer to finish, and a complete binary says it has (a rename
+// over the file, the usual way tools publish one, is complete at once). A file caught half
+// written does not parse to its end and waits for the next event, debounced as usual.
 
 /** Names of editor and tool temporaries, never a change of their own. */
 const TEMPORARY =
@@ -55,6 +60,30 @@ export function isIgnored(
   return parts.slice(0, -1).some((p) => ignore.includes(p)) || ignore.includes(name);
 }
 
+/**
+ * Whether `bytes` is a whole WebAssembly binary: the header, then sections whose sizes end
+ * exactly at the end of the file (a truncated one runs past it, or ends inside a size).
+ */
+export function completeWasm(bytes: Uint8Array): boolean {
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73) return false;
+  if (bytes[3] !== 0x6d) return false;
+  let at = 8;
+  while (at < bytes.length) {
+    at++; // section id
+    let size = 0;
+    let shift = 0;
+    for (;;) {
+      if (at >= bytes.length || shift > 28) return false;
+      const b = bytes[at++] as number;
+      size += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if ((b & 0x80) === 0) break;
+    }
+    at += size;
+  }
+  return at === bytes.length;
+}
+
 /** Collects changes and hands them over in debounced batches. */
 export class Debouncer {
   private pending = new Map<string, ChangeKind>();
@@ -67,7 +96,8 @@ export class Debouncer {
     private readonly maxWaitMs = 400,
   ) {}
 
-  push(path: string, kind: ChangeKind): void {
+  /** Adds a change; `urgent` hands over everything pending now instead of after the quiet time. */
+  push(path: string, kind: ChangeKind, urgent = false): void {
     const previous = this.pending.get(path);
     // unlink then add (a rename over the file) is a change; add then change stays an add.
     const merged: ChangeKind =
@@ -79,6 +109,10 @@ export class Debouncer {
             ? "add"
             : kind;
     this.pending.set(path, merged);
+    if (urgent) {
+      this.flush();
+      return;
+    }
     const now = performance.now();
     if (this.timer === null) this.first = now;
     else clearTimeout(this.timer);
@@ -239,7 +273,17 @@ class DirWatcher {
         } else if (info.isFile()) {
           const known = this.files.has(path);
           this.files.add(path);
-          this.debouncer.push(path, known ? "change" : "add");
+          const kind = known ? "change" : "add";
+          if (!path.endsWith(".wasm")) this.debouncer.push(path, kind);
+          else
+            readFile(path).then(
+              (bytes) => {
+                if (!this.closed) this.debouncer.push(path, kind, completeWasm(bytes));
+              },
+              () => {
+                if (!this.closed) this.debouncer.push(path, kind);
+              },
+            );
         }
       },
       () => {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
+  completeWasm,
   Debouncer,
   DevServerError,
   defaultDevServer,
@@ -46,6 +47,44 @@ test("a steady stream is cut at maxWait", async () => {
   d.flush();
   assert.ok(batches.length >= 2, `${batches.length} batches`);
   assert.equal(batches.flat().length, 12);
+});
+
+test("an urgent change hands over everything pending at once", async () => {
+  const batches: FileChange[][] = [];
+  const d = new Debouncer((b) => batches.push(b), 1000, 5000);
+  d.push("/a/src/x.ts", "change");
+  d.push("/a/app.wasm", "change", true);
+  assert.deepEqual(batches, [
+    [
+      { path: "/a/app.wasm", kind: "change" },
+      { path: "/a/src/x.ts", kind: "change" },
+    ],
+  ]);
+  d.push("/a/app.wasm", "change");
+  d.cancel();
+  assert.equal(batches.length, 1);
+});
+
+// A module with a type section and a 200-byte custom section (a two-byte section size).
+function smallModule(): Uint8Array {
+  const name = new TextEncoder().encode("pad");
+  const custom = [name.length, ...name, ...new Array<number>(200 - 1 - name.length).fill(7)];
+  return Uint8Array.from([
+    ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+    ...[1, 4, 1, 0x60, 0, 0], // type section: one func type () -> ()
+    ...[0, 0xc8, 0x01, ...custom], // custom section, size 200 as LEB128
+  ]);
+}
+
+test("completeWasm tells a whole binary from a truncated one", () => {
+  const whole = smallModule();
+  assert.equal(completeWasm(whole), true);
+  for (const cut of [0, 4, 8, 9, 10, 13, 14, 15, 100, whole.length - 1])
+    assert.equal(completeWasm(whole.subarray(0, cut)), cut === 8 || cut === 14, `cut at ${cut}`);
+  assert.equal(completeWasm(new TextEncoder().encode("#!/bin/sh\necho hi\n")), false);
+  const longer = new Uint8Array(whole.length + 1);
+  longer.set(whole);
+  assert.equal(completeWasm(longer), false, "a stray byte after the last section");
 });
 
 test("build outputs, dependencies, VCS and editor temporaries are ignored", () => {

@@ -138,8 +138,10 @@ export interface ControlClientOptions {
   cacheDir?: string;
   /** loop-host prints what it does (compilation, cache hits) on stderr (`--verbose`). */
   verbose?: boolean;
-  /** The code generator (`--compiler`): winch compiles several times faster, runs slower. */
+  /** The code generator (`--compiler`): cranelift (optimised) or winch (a baseline compiler). */
   compiler?: "cranelift" | "winch";
+  /** Loading a new version recompiles only the functions that changed (`--incremental`; Cranelift). */
+  incremental?: boolean;
   /**
    * loop-host's stderr: passed through (`inherit`, the default), collected (`capture`, read it
    * with {@link ControlClient.stderr}), dropped, or handed to a function as it arrives.
@@ -206,6 +208,7 @@ export class ControlClient {
     if (options.cacheDir !== undefined) args.push("--cache-dir", options.cacheDir);
     if (options.verbose) args.push("--verbose");
     if (options.compiler !== undefined) args.push("--compiler", options.compiler);
+    if (options.incremental) args.push("--incremental");
     const stderr = options.stderr ?? "inherit";
     this.child = spawn(this.bin, args, {
       cwd: options.cwd,

@@ -66,15 +66,15 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         "--compiler <NAME>",
-        "loop-host's code generator: winch compiles 2-3x faster than cranelift (a swap answers sooner), its code runs slower",
+        "loop-host's code generator: cranelift (optimised; a swap recompiles only the functions that changed) or winch (a baseline compiler: no reuse, slower code)",
       )
-        .choices(["winch", "cranelift"])
-        .default("winch"),
+        .choices(["cranelift", "winch"])
+        .default("cranelift"),
     )
     .addOption(
       new Option(
         "--debounce <MS>",
-        "quiet time that ends a burst of file events (default 30)",
+        "quiet time that ends a burst of file events (default 30; a replaced .wasm that is already complete skips it)",
       ).argParser(checkMs),
     );
   addManifestOptions(cmd, "run");
