@@ -7,7 +7,7 @@ import {
   type HostApi,
   jsDriver,
   type Listener,
-} from "../../packages/fx/src/index.js";
+} from "@loop-kit/fx";
 import type { Row, RowsDriver, RowsOp } from "./rows-model.js";
 import { RowStore } from "./rows-model.js";
 

@@ -8,7 +8,7 @@
 import { createContext, createElement, type ReactElement } from "react";
 import Reconciler from "react-reconciler";
 import { DefaultEventPriority, NoEventPriority } from "react-reconciler/constants.js";
-import { HNode, outerHtml, TEXT_TAG } from "../../packages/fx/src/index.js";
+import { HNode, outerHtml, TEXT_TAG } from "@loop-kit/fx";
 import { App } from "./react-rows.js";
 import type { RowsDriver, RowsOp } from "./rows-model.js";
 import { RowStore } from "./rows-model.js";

@@ -14,8 +14,8 @@
 // ($FX_ROWS_WASM names a prebuilt one instead).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { FxRuntime, HeadlessDom } from "../../packages/fx/src/index.js";
-import { ControlClient, FX_HANDLE, loopHostDriver } from "../../packages/host-client/src/index.js";
+import { FxRuntime, HeadlessDom } from "@loop-kit/fx";
+import { ControlClient, FX_HANDLE, loopHostDriver } from "@loop-kit/host-client";
 import type { RowsDriver, RowsOp } from "./rows-model.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

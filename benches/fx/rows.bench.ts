@@ -12,6 +12,9 @@
 // - Same idioms: React uses js-framework-benchmark's keyed shape (memo'd Row, closures per row);
 //   the fx component reuses an unchanged row's nodes (its memo). "fx-nomemo" rebuilds every node
 //   on every render, as a component behind a wasm boundary must; it shows the reconciler alone.
+// - Shipped code: loop:fx is imported as `@loop-kit/fx`, the package's compiled JavaScript
+//   (`npm run build`), as React is its production build. (Loading the TypeScript source through
+//   tsx instead adds its keep-names transform, a defineProperty call per closure created.)
 // - Synchronous: React renders with updateContainerSync + flushSyncWork (what flushSync does);
 //   fx with flushSync. Production builds (NODE_ENV is set before React loads; checked).
 // - Isolated heaps: each driver runs in its own worker thread (V8 isolate), so GC work is paid by

@@ -529,6 +529,9 @@ export class FxRuntime {
       const f = this.batch[k] as Fiber;
       if (f.lane > 0 && !f.disposed && f !== failed) this.dirty.mark(f, f.lane);
     }
+    // Children the failed render already gave new props have not rendered them: they must still
+    // do, even if the next render passes the same props again.
+    for (const f of this.toRender) if (!f.disposed && f !== failed) this.dirty.mark(f, IDLE);
     this.stack = [];
     this.batch = [];
     this.batchPos = 0;

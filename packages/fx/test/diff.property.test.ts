@@ -329,6 +329,29 @@ test("a rejected view leaves host and reconciler in agreement; the next render f
   );
 });
 
+test("a child given new props by a render that then failed still renders them", () => {
+  // Found by the property above: the parent's render patched the child's props in place, then
+  // hit a broken node; the next render passes the same props again, which must not count as
+  // "unchanged" since the child never rendered them.
+  let cur: View = [{ kind: "component", component: "Leaf", key: null, props: '"p"', listeners: [] }];
+  const { h: hh, invalidate } = viewHarness(() => cur, { Leaf });
+  assert.equal(hh.html(), "p");
+  const empty: FxNode = {
+    kind: "component",
+    component: "Leaf",
+    key: null,
+    props: '"empty"',
+    listeners: [],
+  };
+  cur = [empty, { kind: "bogus" } as unknown as FxNode];
+  invalidate();
+  assert.throws(() => hh.rt.flushSync(), FxError);
+  cur = [empty];
+  invalidate();
+  hh.rt.flushSync();
+  assert.equal(hh.html(), "");
+});
+
 test("a duplicate key anywhere is rejected without breaking the tree", () => {
   fc.assert(
     fc.property(rootsArb, rootsArb, (a, c) => {
