@@ -236,6 +236,28 @@ struct InspectArgs {
     file: Option<PathBuf>,
 }
 
+/// With `LOOP_HOST_EXIT_WITH_PARENT=1` (set by the `loop` CLI), a SIGTERM arrives when the
+/// process that started loop-host dies, however it dies (even SIGKILL), so a server never
+/// outlives the command that started it; SIGTERM drains requests in flight as usual. Not the
+/// default: loop-host started by hand (`nohup loop-host serve … &`) keeps running on its own.
+fn exit_with_parent() {
+    if std::env::var_os("LOOP_HOST_EXIT_WITH_PARENT").is_none_or(|v| v != "1") {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let parent = std::os::unix::process::parent_id();
+        // SAFETY: prctl(PR_SET_PDEATHSIG) only sets a property of this process.
+        unsafe {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+        }
+        // The parent may have died before the prctl: then nobody will signal us.
+        if std::os::unix::process::parent_id() != parent {
+            std::process::exit(143);
+        }
+    }
+}
+
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         let message = info
@@ -250,6 +272,7 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         eprintln!("error: loop-host internal error: {message}{location}; please report this bug");
     }));
+    exit_with_parent();
     #[cfg(feature = "gfx")]
     loop_host::caps::gfx::quiet_vulkan_layers();
     let cli = Cli::parse();

@@ -204,8 +204,13 @@ async fn control_loop(
     loop {
         let body = match crate::control::read_frame(&mut stdin).await {
             Ok(Some(body)) => body,
-            // End of input or a broken channel: keep serving; signals still stop the server.
-            _ => return,
+            // End of input or a broken channel: whoever controlled this server is gone (the
+            // `loop` process exited or was killed), so stop, letting requests in flight finish,
+            // instead of serving on as an orphan nobody can stop or swap.
+            _ => {
+                let _ = stop.send(true);
+                return;
+            }
         };
         let request: serde_json::Value = match serde_json::from_slice(&body) {
             Ok(v) => v,

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { findLoopHost } from "@loop-kit/host-client";
+import { findLoopHost, hostEnv } from "@loop-kit/host-client";
 
 // `loop-host serve --control`: an HTTP component served, swapped without a restart. stdout
 // carries length-prefixed JSON frames (docs/control-protocol.md): a `listening` event with the
@@ -36,6 +36,7 @@ export class ServeHost {
     const bin = findLoopHost();
     this.child = spawn(bin, ["serve", "--control", ...options.args], {
       stdio: ["pipe", "pipe", "pipe"],
+      env: hostEnv(),
     });
     this.child.stdin?.on("error", () => {});
     this.child.stderr?.setEncoding("utf8").on("data", (d: string) => {
@@ -136,6 +137,7 @@ export class CommandRun {
   constructor(args: string[], stdout: "inherit" | "stderr") {
     this.child = spawn(findLoopHost(), ["run", ...args], {
       stdio: ["ignore", stdout === "inherit" ? "inherit" : "pipe", "inherit"],
+      env: hostEnv(),
     });
     if (stdout === "stderr") this.child.stdout?.pipe(process.stderr, { end: false });
     this.exited = new Promise((resolve) => {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { findLoopHost, LoopHostNotFoundError } from "./locate.js";
+import { findLoopHost, hostEnv, LoopHostNotFoundError } from "./locate.js";
 
 export interface CaptureHostOptions {
   /** The loop-host executable (default: {@link findLoopHost}). */
@@ -31,7 +31,7 @@ export function captureHost(
     const child = spawn(bin, args, {
       stdio: ["ignore", "pipe", "pipe"],
       cwd: options.cwd,
-      env: options.env,
+      env: hostEnv(options.env),
     });
     let stdout = "";
     let stderr = "";

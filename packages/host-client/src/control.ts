@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { findLoopHost, LoopHostNotFoundError } from "./locate.js";
+import { findLoopHost, hostEnv, LoopHostNotFoundError } from "./locate.js";
 import type { Policy } from "./manifest.js";
 import type { HostExit } from "./run.js";
 
@@ -212,7 +212,7 @@ export class ControlClient {
     const stderr = options.stderr ?? "inherit";
     this.child = spawn(this.bin, args, {
       cwd: options.cwd,
-      env: options.env,
+      env: hostEnv(options.env),
       stdio: [
         "pipe",
         "pipe",

@@ -40,7 +40,12 @@ export {
   type LoopHostDriverOptions,
   loopHostDriver,
 } from "./control-driver.js";
-export { type FindLoopHostOptions, findLoopHost, LoopHostNotFoundError } from "./locate.js";
+export {
+  type FindLoopHostOptions,
+  findLoopHost,
+  hostEnv,
+  LoopHostNotFoundError,
+} from "./locate.js";
 export {
   ManifestError,
   type Policy,

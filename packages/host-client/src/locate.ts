@@ -78,3 +78,12 @@ function isExecutable(path: string): boolean {
     return false;
   }
 }
+
+/**
+ * The environment to start loop-host with: `env` (default: this process's) plus
+ * `LOOP_HOST_EXIT_WITH_PARENT=1`, so loop-host gets SIGTERM if this process dies without
+ * stopping it (a crash, SIGKILL): a server never outlives the program that started it.
+ */
+export function hostEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, LOOP_HOST_EXIT_WITH_PARENT: "1" };
+}

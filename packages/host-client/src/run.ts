@@ -1,5 +1,5 @@
 import { type StdioOptions, spawn } from "node:child_process";
-import { findLoopHost, LoopHostNotFoundError } from "./locate.js";
+import { findLoopHost, hostEnv, LoopHostNotFoundError } from "./locate.js";
 
 export interface RunHostOptions {
   /** The loop-host executable (default: {@link findLoopHost}). */
@@ -35,7 +35,7 @@ export function runHost(args: readonly string[], options: RunHostOptions = {}): 
     const child = spawn(bin, args, {
       stdio: options.stdio ?? "inherit",
       cwd: options.cwd,
-      env: options.env,
+      env: hostEnv(options.env),
     });
 
     const relays = forward.map((signal) => {
