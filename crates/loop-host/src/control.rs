@@ -22,7 +22,7 @@ use crate::loader::{self, Artifact};
 use crate::log::Logger;
 use crate::policy::Policy;
 use crate::state::{HostState, StateBuilder};
-use crate::vals;
+use crate::{fxview, vals};
 
 /// Protocol version spoken by this host.
 pub const PROTOCOL: u32 = 1;
@@ -389,16 +389,35 @@ impl Session {
             .map(|(t, v)| vals::from_json(t, v))
             .collect::<Result<_, _>>()
             .map_err(|e| Failure::new("bad-request", format!("{function}: {e}")))?;
-        let mut results = vec![Val::Bool(false); ty.results().len()];
         let timeout = loaded.policy.limits.timeout;
         crate::deadline::arm(&mut slot.store, timeout);
-        let outcome = crate::deadline::bounded(
-            timeout,
-            func.call_async(&mut slot.store, &params, &mut results),
-        )
-        .await;
-        match outcome {
-            Ok(()) => {
+        // An fx render, the hot call, through typed bindings when its type is loop:fx's view
+        // (the same JSON, without lifting thousands of dynamic values).
+        let typed_render = match (&params[..], fxview::is_render(function)) {
+            ([Val::String(props)], true) => func
+                .typed::<(String,), (Vec<fxview::Node>,)>(&slot.store)
+                .ok()
+                .map(|f| (f, props.clone())),
+            _ => None,
+        };
+        let outcome = if let Some((render, props)) = typed_render {
+            crate::deadline::bounded(timeout, render.call_async(&mut slot.store, (props,)))
+                .await
+                .map(|(view,)| {
+                    let mut raw = Vec::with_capacity(64 + 96 * view.len());
+                    raw.extend_from_slice(b"{\"result\":");
+                    fxview::write_view(&view, &mut raw);
+                    raw.push(b'}');
+                    raw
+                })
+        } else {
+            let mut results = vec![Val::Bool(false); ty.results().len()];
+            crate::deadline::bounded(
+                timeout,
+                func.call_async(&mut slot.store, &params, &mut results),
+            )
+            .await
+            .map(|()| {
                 let mut raw = Vec::with_capacity(64);
                 raw.extend_from_slice(b"{\"result\":");
                 match results.as_slice() {
@@ -407,8 +426,11 @@ impl Session {
                     many => vals::write_json(&Val::Tuple(many.to_vec()), &mut raw),
                 }
                 raw.push(b'}');
-                Ok(Reply::Raw(raw))
-            }
+                raw
+            })
+        };
+        match outcome {
+            Ok(raw) => Ok(Reply::Raw(raw)),
             Err(e) => {
                 let err = classify_guest_error(&loaded.name, e, timeout)
                     .err()

@@ -10,6 +10,7 @@ pub mod control;
 pub mod deadline;
 pub mod engine;
 pub mod error;
+pub mod fxview;
 pub mod inspect;
 pub mod kvstore;
 pub mod limits;
