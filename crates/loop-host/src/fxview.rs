@@ -79,19 +79,27 @@ fn key(out: &mut Vec<u8>, key: &Option<String>) {
     }
 }
 
-fn listeners(out: &mut Vec<u8>, list: &[Listener]) {
+/// A list of two-string records (`attr`, `listener`): `[{"<a>":..,"<b>":..},..]`.
+fn pairs<T>(out: &mut Vec<u8>, list: &[T], a: &[u8], b: &[u8], get: impl Fn(&T) -> (&str, &str)) {
     out.push(b'[');
-    for (i, l) in list.iter().enumerate() {
+    for (i, item) in list.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"event\":");
-        string(out, &l.event);
-        out.extend_from_slice(b",\"handler\":");
-        string(out, &l.handler);
+        let (x, y) = get(item);
+        out.extend_from_slice(a);
+        string(out, x);
+        out.extend_from_slice(b);
+        string(out, y);
         out.push(b'}');
     }
     out.push(b']');
+}
+
+fn listeners(out: &mut Vec<u8>, list: &[Listener]) {
+    pairs(out, list, b"{\"event\":", b",\"handler\":", |l| {
+        (&l.event, &l.handler)
+    });
 }
 
 /// Writes a view as JSON into `out`.
@@ -107,18 +115,11 @@ pub fn write_view(view: &[Node], out: &mut Vec<u8>) {
                 string(out, &e.tag);
                 out.extend_from_slice(b",\"key\":");
                 key(out, &e.key);
-                out.extend_from_slice(b",\"attrs\":[");
-                for (k, a) in e.attrs.iter().enumerate() {
-                    if k > 0 {
-                        out.push(b',');
-                    }
-                    out.extend_from_slice(b"{\"name\":");
-                    string(out, &a.name);
-                    out.extend_from_slice(b",\"value\":");
-                    string(out, &a.value);
-                    out.push(b'}');
-                }
-                out.extend_from_slice(b"],\"listeners\":");
+                out.extend_from_slice(b",\"attrs\":");
+                pairs(out, &e.attrs, b"{\"name\":", b",\"value\":", |a| {
+                    (&a.name, &a.value)
+                });
+                out.extend_from_slice(b",\"listeners\":");
                 listeners(out, &e.listeners);
                 out.extend_from_slice(b",\"child-count\":");
                 out.extend_from_slice(e.child_count.to_string().as_bytes());
