@@ -5,10 +5,10 @@
 // Must be imported after process.env.NODE_ENV = "production" (rows.bench.ts imports it
 // dynamically), or React runs its much slower development build.
 
+import { HNode, outerHtml, TEXT_TAG } from "@loop-kit/fx";
 import { createContext, createElement, type ReactElement } from "react";
 import Reconciler from "react-reconciler";
 import { DefaultEventPriority, NoEventPriority } from "react-reconciler/constants.js";
-import { HNode, outerHtml, TEXT_TAG } from "@loop-kit/fx";
 import { App } from "./react-rows.js";
 import type { RowsDriver, RowsOp } from "./rows-model.js";
 import { RowStore } from "./rows-model.js";

@@ -333,7 +333,9 @@ test("a child given new props by a render that then failed still renders them", 
   // Found by the property above: the parent's render patched the child's props in place, then
   // hit a broken node; the next render passes the same props again, which must not count as
   // "unchanged" since the child never rendered them.
-  let cur: View = [{ kind: "component", component: "Leaf", key: null, props: '"p"', listeners: [] }];
+  let cur: View = [
+    { kind: "component", component: "Leaf", key: null, props: '"p"', listeners: [] },
+  ];
   const { h: hh, invalidate } = viewHarness(() => cur, { Leaf });
   assert.equal(hh.html(), "p");
   const empty: FxNode = {
