@@ -44,7 +44,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { withCustomSection } from "../../tests/helpers.js";
+import { httpGet, withCustomSection } from "../../tests/helpers.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const loopBin = path.join(root, "packages", "cli", "bin", "loop.js");
@@ -153,19 +153,12 @@ function run(args: string[], cwd: string): Promise<string> {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
+/** The body of one GET, or null when the server does not answer. */
 function get(url: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { agent }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => {
-        body += d;
-      });
-      res.on("end", () => resolve(body));
-      res.on("error", () => resolve(null));
-    });
-    req.on("error", () => resolve(null));
-  });
+  return httpGet(url, agent).then(
+    (r) => r.body,
+    () => null,
+  );
 }
 
 /** Polls `url` until its body includes `text`; resolves with performance.now() at that answer. */

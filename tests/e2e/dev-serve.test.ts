@@ -12,6 +12,7 @@ import {
   assertNoStackTrace,
   buildExample,
   type HttpResponse,
+  httpGet,
   tempDir,
   withCustomSection,
 } from "../helpers.js";
@@ -29,18 +30,7 @@ after(() => scratch?.cleanup());
 
 /** One GET through `agent`; a transport error becomes status 0 with the error's message. */
 function get(url: string, agent: http.Agent): Promise<HttpResponse> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { agent }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => {
-        body += d;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on("error", (e) => resolve({ status: 0, body: e.message }));
-    });
-    req.on("error", (e) => resolve({ status: 0, body: e.message }));
-  });
+  return httpGet(url, agent).catch((e: Error) => ({ status: 0, body: e.message }));
 }
 
 test("10 swaps under a steady load on loopback: every request is answered", {
