@@ -12,6 +12,7 @@ import {
   NO_CHILDREN,
   NO_LISTENERS,
   RNode,
+  SPAN,
   TEXT,
 } from "./rnode.js";
 import type {
@@ -105,6 +106,8 @@ export class Differ {
   private owner: Fiber | null = null;
   private component = "";
   private next = 0;
+  // Component nodes created so far (with lastId: whether a patch created anything).
+  private mounted = 0;
   private readonly hooks: ComponentHooks;
   private readonly scanner = new Scanner();
 
@@ -555,14 +558,23 @@ export class Differ {
       if (o.attrs !== e.attrs) this.attrs(o, e.attrs, e.tag, j);
       if (o.listeners !== e.listeners) this.listeners(o, e.listeners, e.tag, j);
       if (c === 0 && o.children.length === 0) {
-        o.flags = o.listeners.length > 0 ? DEEP : 0;
+        o.flags = (o.listeners.length > 0 ? DEEP : 0) | (o.flags & SPAN);
         return j + 1;
       }
-      const end = this.children(o, o.id, j + 1, c, APPEND, oj < 0 ? -1 : oj + 1, oj + o.size);
+      const size = o.size;
+      const ids = this.lastId;
+      const mounted = this.mounted;
+      const span = o.flags & SPAN;
+      // Until the children are done, assume the worst: a render failing below leaves this
+      // subtree half changed, and its removal must then visit it.
+      o.flags = DEEP;
+      const end = this.children(o, o.id, j + 1, c, APPEND, oj < 0 ? -1 : oj + 1, oj + size);
       o.size = end - j;
       let flags = o.listeners.length > 0 ? DEEP : 0;
       const kids = o.children;
-      for (let k = 0; k < kids.length && flags === 0; k++) flags = (kids[k] as RNode).flags;
+      for (let k = 0; k < kids.length && flags === 0; k++) flags = (kids[k] as RNode).flags & DEEP;
+      // Nothing created and nothing removed (moves keep the set): the id run still holds.
+      if (o.size === size && this.lastId === ids && this.mounted === mounted) flags |= span;
       o.flags = flags;
       return end;
     }
@@ -688,6 +700,7 @@ export class Differ {
         node.flags = DEEP;
       }
       const count = v.childCount;
+      const mounted = this.mounted;
       let j = s + 1;
       if (count > 0) {
         const kids = new Array<RNode>(count);
@@ -695,7 +708,7 @@ export class Differ {
           const c = this.create(j, node);
           j = this.next;
           kids[k] = c;
-          node.flags |= c.flags;
+          node.flags |= c.flags & DEEP;
           // Children go into the still-detached element; a component child has no host nodes
           // yet and places its own when it renders.
           if (c.kind !== COMPONENT) out.insert(id, c.id, APPEND);
@@ -703,6 +716,8 @@ export class Differ {
         node.children = kids;
         node.size = j - s;
       }
+      // Numbered depth first in one go: ids [id, id + size), unless a component sits inside.
+      if (this.mounted === mounted) node.flags |= SPAN;
       this.next = j;
       return node;
     }
@@ -710,7 +725,7 @@ export class Differ {
       const id = ++this.lastId;
       out.createText(id, v.text);
       this.next = s + 1;
-      return new RNode(TEXT, id, null, v.text, 0, NO_ATTRS, NO_LISTENERS, parent);
+      return new RNode(TEXT, id, null, v.text, SPAN, NO_ATTRS, NO_LISTENERS, parent);
     }
     const node = new RNode(
       COMPONENT,
@@ -723,6 +738,7 @@ export class Differ {
       parent,
     );
     this.next = s + 1;
+    this.mounted++;
     this.hooks.mount(node, v, this.owner as Fiber);
     return node;
   }
@@ -752,7 +768,11 @@ export class Differ {
   // Forgets a removed subtree: listener table entries and component fibers. Subtrees with
   // neither (most of a typical tree) are not visited.
   private release(c: RNode): void {
-    if (c.flags === 0) return;
+    if ((c.flags & DEEP) === 0) return;
+    if ((c.flags & SPAN) !== 0) {
+      this.listening.deleteRange(c.id, c.id + c.size);
+      return;
+    }
     if (c.kind === ELEMENT) {
       if (c.listeners.length > 0) this.listening.delete(c.id);
     } else if (c.kind === COMPONENT) {

@@ -30,6 +30,11 @@ export class HNode {
   prev: HNode | null = null;
   /** Events with a listener on this element. */
   events: string[] | null = null;
+  /**
+   * The subtree's ids are exactly [id, id + span), removed ones included (0: not known to be).
+   * A subtree built in one go is numbered that way, so it can be forgotten without a walk.
+   */
+  span = 1;
 
   constructor(id: number, tag: string, text = "") {
     this.id = id;
@@ -116,6 +121,7 @@ export class HeadlessDom {
   private readonly nodes = new IdTable<HNode>();
 
   constructor() {
+    this.root.span = 0;
     this.nodes.set(ROOT_ID, this.root);
   }
 
@@ -163,6 +169,7 @@ export class HeadlessDom {
         return;
       }
       parent.insertBefore(n, b);
+      this.adopted(parent, n);
     },
     move: (parent, id, before) =>
       this.applyOne({ op: "move", parent, id, before: before < 0 ? null : before }),
@@ -215,6 +222,7 @@ export class HeadlessDom {
         const n = this.get(p, p.id);
         if (n.parent !== null) throw this.bad(p, "node is already attached; use move");
         parent.insertBefore(n, this.ref(p, parent, p.before));
+        this.adopted(parent, n);
         return;
       }
       case "move": {
@@ -286,8 +294,26 @@ export class HeadlessDom {
     return b;
   }
 
-  // Removed ids are dead for good: drop the whole subtree from the id table.
+  // Keeps `span` true after `n` joined `parent`'s subtree: a node numbered right after the
+  // parent's run extends it; anything else ends it there and in every enclosing subtree.
+  // (Once a subtree's run is broken, so are all runs above it: the walk stops at the first.)
+  private adopted(parent: HNode, n: HNode): void {
+    if (parent.span > 0 && n.span > 0 && n.id === parent.id + parent.span) {
+      parent.span += n.span;
+      // Enclosing runs do not include the new ids.
+      for (let a = parent.parent; a !== null && a.span > 0; a = a.parent) a.span = 0;
+      return;
+    }
+    for (let a: HNode | null = parent; a !== null && a.span > 0; a = a.parent) a.span = 0;
+  }
+
+  // Removed ids are dead for good: drop the whole subtree from the id table (by id range when
+  // it is one run; ids are never reused, so the run holds nothing else).
   private forget(n: HNode): void {
+    if (n.span > 0) {
+      this.nodes.deleteRange(n.id, n.id + n.span);
+      return;
+    }
     this.nodes.delete(n.id);
     for (let c = n.first; c !== null; c = c.next) this.forget(c);
   }

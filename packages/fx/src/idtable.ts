@@ -78,6 +78,38 @@ export class IdTable<T> {
     this.chunks[c] = null;
   }
 
+  /** Removes every id in [from, to): a subtree whose ids were handed out in one run. */
+  deleteRange(from: number, to: number): void {
+    let id = from;
+    while (id < to) {
+      const c = id >>> BITS;
+      const ch = this.chunks[c];
+      const stop = Math.min(to, (c + 1) << BITS);
+      if (!ch) {
+        if (this.overflow.size > 0) for (; id < stop; id++) this.delete(id);
+        id = stop;
+        continue;
+      }
+      let gone = 0;
+      for (let i = id & MASK, e = i + (stop - id); i < e; i++) {
+        if (ch[i] !== undefined) {
+          ch[i] = undefined;
+          gone++;
+        }
+      }
+      id = stop;
+      if (gone === 0) continue;
+      this.count -= gone;
+      const left = (this.live[c] as number) - gone;
+      this.live[c] = left;
+      if (c === this.maxChunk || left > SPARSE) continue;
+      if (left > 0)
+        for (let k = 0; k < SIZE; k++)
+          if (ch[k] !== undefined) this.overflow.set((c << BITS) | k, ch[k] as T);
+      this.chunks[c] = null;
+    }
+  }
+
   /** Number of entries. */
   get size(): number {
     return this.count;

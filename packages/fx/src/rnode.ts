@@ -10,6 +10,11 @@ export const COMPONENT = 2;
 
 /** RNode flag: the subtree holds a listener or a component, so removing it has work to do. */
 export const DEEP = 1;
+/**
+ * RNode flag: the subtree holds no component and its host ids are exactly [id, id + size), as
+ * when it was created in one go; removal then releases its ids as a range, without a walk.
+ */
+export const SPAN = 2;
 
 /** Shared empty child list; never mutated (an empty list grows by allocating a new one). */
 export const NO_CHILDREN: RNode[] = [];
@@ -29,7 +34,7 @@ export class RNode {
   key: string | null;
   /** Element tag, component name, or a text node's text. */
   tag: string;
-  /** `DEEP` when the subtree holds a listener or a component (removal must visit it). */
+  /** `DEEP` when the subtree holds a listener or a component (removal has work to do); `SPAN`. */
   flags: number;
   /** Last attributes; an identical list next time (a memoised view) skips the comparison. */
   attrs: readonly Attr[];

@@ -43,8 +43,14 @@ function update(prev: View, next: View): { snap: string; patches: Patch[]; html:
   cur = next;
   invalidate();
   hh.rt.flushSync();
-  // The reconciler's listener table and the renderer's agree on every id ever handed out
-  // (removed nodes included: their listeners must be gone on both sides).
+  checkTables(hh);
+  return { snap: snapshot(hh.dom), patches: hh.patches.slice(before), html: hh.html() };
+}
+
+// The reconciler's listener table and the renderer's agree on every id ever handed out (removed
+// nodes included: their listeners must be gone on both sides), and the renderer's id table holds
+// exactly the nodes in its tree (a removed subtree is forgotten whole, however it was built).
+function checkTables(hh: ReturnType<typeof viewHarness>["h"]): void {
   for (let id = 1; id <= hh.rt.lastNodeId; id++) {
     const node = hh.dom.node(id);
     for (const ev of ["click", "input"]) {
@@ -52,7 +58,13 @@ function update(prev: View, next: View): { snap: string; patches: Patch[]; html:
       assert.equal(routed, node?.events?.includes(ev) ?? false, `node ${id} ${ev}`);
     }
   }
-  return { snap: snapshot(hh.dom), patches: hh.patches.slice(before), html: hh.html() };
+  let inTree = 0;
+  const count = (n: { first: unknown; next: unknown }): void => {
+    inTree++;
+    for (let c = n.first as typeof n | null; c !== null; c = c.next as typeof n | null) count(c);
+  };
+  count(hh.dom.root);
+  assert.equal(hh.dom.size, inTree, "the id table holds exactly the nodes in the tree");
 }
 
 const keyArb = fc.option(fc.constantFrom("a", "b", "c", "d", "e", "f"), { nil: null });
@@ -113,6 +125,32 @@ test("patching any old tree into any new tree equals a fresh render of the new t
       assert.equal(got.snap, fresh(next));
     }),
     { numRuns: 400 },
+  );
+});
+
+test("over a sequence of renders, removed subtrees leave nothing behind in either table", () => {
+  // Subtrees created in one go are released by id range; ones changed since (children added,
+  // removed or moved, listeners gained) must still be released exactly.
+  fc.assert(
+    fc.property(fc.array(rootsArb, { minLength: 2, maxLength: 5 }), (steps) => {
+      const views = steps.map((roots) => flatten(h("main", { key: "m" }, ...roots)));
+      let cur = views[0] as View;
+      const { h: hh, invalidate } = viewHarness(() => cur, { Leaf });
+      checkTables(hh);
+      for (const v of views.slice(1)) {
+        cur = v;
+        invalidate();
+        hh.rt.flushSync();
+        checkTables(hh);
+        assert.equal(snapshot(hh.dom), fresh(v));
+      }
+      cur = [];
+      invalidate();
+      hh.rt.flushSync();
+      checkTables(hh);
+      assert.equal(hh.dom.size, 1);
+    }),
+    { numRuns: 300 },
   );
 });
 
@@ -317,6 +355,7 @@ test("a rejected view leaves host and reconciler in agreement; the next render f
         () => hh.rt.flushSync(),
         (e: unknown) => e instanceof FxError && e.code === "MALFORMED_VIEW",
       );
+      checkTables(hh);
       // Whatever was patched before the error was delivered and applied; the next render must
       // bring the tree exactly to a fresh render of its view.
       const next = flatten(c);
@@ -324,9 +363,36 @@ test("a rejected view leaves host and reconciler in agreement; the next render f
       invalidate();
       hh.rt.flushSync();
       assert.equal(snapshot(hh.dom), fresh(next));
+      checkTables(hh);
+      // Then everything goes: the half-changed subtrees too.
+      cur = [];
+      invalidate();
+      hh.rt.flushSync();
+      checkTables(hh);
     }),
     { numRuns: 300 },
   );
+});
+
+test("a subtree changed by a render that then failed is still released whole", () => {
+  // The render adds a listening <p> deep inside <div>, then fails on <div>'s next child: <div>
+  // was created in one go (no listener, one id run) but now holds an id outside that run, which
+  // its removal must still release.
+  let cur: View = flatten(h("div", { key: "d" }, h("section", null), h("b", null)));
+  const { h: hh, invalidate } = viewHarness(() => cur, { Leaf });
+  const broken = flatten(
+    h("div", { key: "d" }, h("section", null, h("p", { on: { click: "go" } })), h("b", null)),
+  );
+  broken[broken.length - 1] = { kind: "bogus" } as unknown as FxNode;
+  cur = broken;
+  invalidate();
+  assert.throws(() => hh.rt.flushSync(), FxError);
+  assert.equal(hh.html(), "<div><section><p></p></section><b></b></div>");
+  cur = [];
+  invalidate();
+  hh.rt.flushSync();
+  checkTables(hh);
+  assert.equal(hh.dom.size, 1);
 });
 
 test("a child given new props by a render that then failed still renders them", () => {

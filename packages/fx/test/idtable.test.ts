@@ -3,13 +3,14 @@ import { test } from "node:test";
 import { IdTable, type Patch, PatchBatch } from "@loop-kit/fx";
 import fc from "fast-check";
 
-test("IdTable behaves like a Map under increasing ids, deletes and stragglers", () => {
+test("IdTable behaves like a Map under increasing ids, deletes, range deletes and stragglers", () => {
   // Ops: add the next id (ids grow, sometimes jumping far), delete a random live id, or look one
   // up. Long runs of deletes leave sparse chunks, which must keep working via the overflow map.
   const op = fc.oneof(
     fc.record({ t: fc.constant("add" as const), jump: fc.oneof(fc.constant(1), fc.nat(3000)) }),
     fc.record({ t: fc.constant("del" as const), pick: fc.nat() }),
     fc.record({ t: fc.constant("get" as const), pick: fc.nat() }),
+    fc.record({ t: fc.constant("range" as const), pick: fc.nat(), len: fc.nat(2500) }),
   );
   fc.assert(
     fc.property(fc.array(op, { maxLength: 3000 }), (ops) => {
@@ -25,6 +26,12 @@ test("IdTable behaves like a Map under increasing ids, deletes and stragglers", 
           const keys = [...ref.keys()];
           if (keys.length === 0) continue;
           const id = keys[o.pick % keys.length] as number;
+          if (o.t === "range") {
+            // From a live id: within one chunk, across chunks, over evicted ones.
+            table.deleteRange(id, id + o.len);
+            for (const k of keys) if (k >= id && k < id + o.len) ref.delete(k);
+            continue;
+          }
           if (o.t === "del") {
             table.delete(id);
             ref.delete(id);
