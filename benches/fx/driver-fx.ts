@@ -7,6 +7,7 @@ import {
   type HostApi,
   jsDriver,
   type Listener,
+  type View,
 } from "@loop-kit/fx";
 import type { Row, RowsDriver, RowsOp } from "./rows-model.js";
 import { RowStore } from "./rows-model.js";
@@ -98,7 +99,7 @@ export function rowTable(store: RowStore, memo: boolean) {
       return { at: m.get(row) ?? -1, lookup: m };
     };
     return {
-      render(): FxNode[] {
+      render(): View {
         const rows = store.rows;
         const sel = store.selected;
         const out: FxNode[] = [
@@ -128,9 +129,9 @@ export function rowTable(store: RowStore, memo: boolean) {
         }
         const nextSel = new Array<boolean>(rows.length);
         const nextNodes = new Array<FxNode[]>(rows.length);
-        // Every row is ten nodes: size the view once instead of growing it.
-        out.length = 2 + 10 * rows.length;
-        let w = 2;
+        // Each row goes in as a nested view: an unchanged row is one reused entry.
+        const view: View = out;
+        out.length = 2 + rows.length;
         let shift = 0;
         let lookup: Map<Row, number> | null = null;
         for (let i = 0; i < rows.length; i++) {
@@ -154,12 +155,12 @@ export function rowTable(store: RowStore, memo: boolean) {
           }
           nextSel[i] = selected;
           nextNodes[i] = nodes;
-          for (let k = 0; k < nodes.length; k++) out[w++] = nodes[k] as FxNode;
+          (view as (FxNode | View)[])[2 + i] = nodes;
         }
         prevRows = rows;
         prevSel = nextSel;
         prevNodes = nextNodes;
-        return out;
+        return view;
       },
       handle(e: { handler: string }): void {
         const colon = e.handler.indexOf(":");

@@ -6,8 +6,10 @@ import {
   COMPONENT,
   DEEP,
   ELEMENT,
+  entries,
   firstHost,
   hostAfter,
+  NESTED,
   NO_ATTRS,
   NO_CHILDREN,
   NO_LISTENERS,
@@ -58,14 +60,24 @@ function hasEvent(list: readonly Listener[], event: string): boolean {
   return false;
 }
 
-function keyOf(v: FxNode): string | null {
+// The node a view entry stands for: itself, or the root of the nested view it is (undefined for
+// an empty one).
+function nodeOf(e: FxNode | View | undefined): FxNode | undefined {
+  let v = e;
+  while (Array.isArray(v)) v = v[0];
+  return v as FxNode | undefined;
+}
+
+function keyOf(e: FxNode | View): string | null {
+  const v = nodeOf(e) as FxNode;
   return v.kind === "text" ? null : (v.key ?? null);
 }
 
 // Same slot: kind, tag or component name, and explicit key agree. Unkeyed nodes also need equal
 // ordinals among their unkeyed siblings, which the callers check where those can differ. `v` may
 // be anything a component returned; whatever is not a matching node simply does not match.
-function same(o: RNode, v: FxNode | undefined): boolean {
+function same(o: RNode, e: FxNode | View | undefined): boolean {
+  const v = Array.isArray(e) ? nodeOf(e) : (e as FxNode | undefined);
   switch (v?.kind) {
     case "element":
       return o.kind === ELEMENT && o.tag === v.tag && o.key === (v.key ?? null);
@@ -207,7 +219,7 @@ export class Differ {
     // (unique) keys position by position cannot collide, so this part needs no key set.
     while (n !== count && j < vlen && i < oldLen) {
       const o = old[i] as RNode;
-      const size = o.size;
+      const size = entries(o);
       if (oj >= 0) {
         if (run < 0) {
           run = this.identicalRun(j, oj, ojEnd - oj);
@@ -231,9 +243,8 @@ export class Differ {
         }
         run = -1;
       }
-      const v = view[j] as FxNode;
-      if (!same(o, v)) break;
-      j = this.patch(o, v, j, oj);
+      if (!same(o, view[j])) break;
+      j = this.patchAt(o, j, oj);
       if (oj >= 0) oj += size;
       i++;
       n++;
@@ -253,7 +264,7 @@ export class Differ {
       ojs = new Int32Array(oldLen - i);
       for (let k = i, at = oj; k < oldLen; k++) {
         ojs[k - i] = at;
-        at += (old[k] as RNode).size;
+        at += entries(old[k] as RNode);
       }
     }
 
@@ -289,7 +300,7 @@ export class Differ {
     while (oe > i && ne > 0) {
       const o = old[oe - 1] as RNode;
       const s = starts[ne - 1] as number;
-      const v = view[s] as FxNode;
+      const v = view[s];
       // A twin (same objects) is skipped outright, unless unkeyed: those still obey the ordinal
       // rule, so whether a component instance survives never depends on memoisation.
       if (twins[ne - 1] !== oe - 1 || o.key === null) {
@@ -298,7 +309,7 @@ export class Differ {
           if (unkeyedAlign < 0) unkeyedAlign = this.sameUnkeyedCount(old, i, starts, ne) ? 1 : 0;
           if (unkeyedAlign === 0) break;
         }
-        this.update(o, v, s, ojs === null ? -1 : (ojs[oe - 1 - i] as number));
+        this.update(o, s, ojs === null ? -1 : (ojs[oe - 1 - i] as number));
       }
       oe--;
       ne--;
@@ -371,7 +382,7 @@ export class Differ {
       if (twins[p] === k) skip[p] = k;
       else if (ojs !== null) {
         const at = ojs[k - i] as number;
-        if (this.unchanged(starts[p] as number, at, o.size)) skip[p] = at;
+        if (this.unchanged(starts[p] as number, at, entries(o))) skip[p] = at;
       }
     }
     this.checkNew(starts, 0, ne, skip, parentTag);
@@ -393,7 +404,7 @@ export class Differ {
         }
         this.insert(c, hp, ref);
       } else {
-        if ((skip[p] as number) < 0) this.patch(c, view[s] as FxNode, s, -1);
+        if ((skip[p] as number) < 0) this.patchAt(c, s, -1);
         if (stay[p] === 0) {
           if (!refKnown) {
             ref = hostAfter(parent);
@@ -436,7 +447,7 @@ export class Differ {
       starts.push(j);
       n++;
       if (ojs !== null && k < oldLen) {
-        const size = (old[k] as RNode).size;
+        const size = entries(old[k] as RNode);
         if (this.unchanged(j, ojs[k - i] as number, size)) {
           twins.push(k);
           j += size;
@@ -444,7 +455,7 @@ export class Differ {
           continue;
         }
         if (k + 1 < oldLen) {
-          const size1 = (old[k + 1] as RNode).size;
+          const size1 = entries(old[k + 1] as RNode);
           if (this.unchanged(j, ojs[k + 1 - i] as number, size1)) {
             twins.push(k + 1);
             j += size1;
@@ -472,6 +483,14 @@ export class Differ {
       const v = view[j] as FxNode;
       if (typeof v !== "object" || v === null)
         throw malformed(this.component, j, "not a node object");
+      if (Array.isArray(v)) {
+        // A nested view is one node tree, whatever it holds; its root's key is used before
+        // its contents are checked, so check that much now.
+        this.nestedKey(v as View, j);
+        pending--;
+        j++;
+        continue;
+      }
       const kind = v.kind;
       if (kind === "element") {
         const c = v.childCount;
@@ -494,6 +513,18 @@ export class Differ {
       j++;
     }
     return j;
+  }
+
+  // Checks the root of nested view `a` (entry j) far enough to use its key.
+  private nestedKey(a: View, j: number): void {
+    const v = nodeOf(a);
+    if (typeof v !== "object" || v === null)
+      throw malformed(this.component, j, "a nested view must hold exactly one node tree");
+    if (v.kind !== "text") {
+      const key = v.key;
+      if (key !== null && key !== undefined && typeof key !== "string")
+        throw malformed(this.component, j, "key must be a string");
+    }
   }
 
   // Fully validates the new subtrees at starts[from, to), except those marked in `skip` (the same
@@ -542,9 +573,37 @@ export class Differ {
   }
 
   // Patches a matched node unless its subtree is unchanged (old index oj; -1: unknown).
-  private update(o: RNode, v: FxNode, j: number, oj: number): void {
-    if (oj >= 0 && this.unchanged(j, oj, o.size)) return;
-    this.patch(o, v, j, oj);
+  private update(o: RNode, j: number, oj: number): void {
+    if (oj >= 0 && this.unchanged(j, oj, entries(o))) return;
+    this.patchAt(o, j, oj);
+  }
+
+  // Patches matched node `o` from the view entry at j (old entry at oj; -1: unknown); returns
+  // the index after the entry.
+  private patchAt(o: RNode, j: number, oj: number): number {
+    const e = this.view[j] as FxNode | View;
+    if (!Array.isArray(e)) {
+      o.flags &= ~NESTED;
+      return this.patch(o, e as FxNode, j, oj);
+    }
+    // A nested view: diffed in its own index space, against the nested view this node came
+    // from last time if there was one (identity inside it works as at the top level).
+    const view = this.view;
+    const prev = this.prev;
+    const was = oj >= 0 && prev !== null && (o.flags & NESTED) !== 0 ? prev[oj] : undefined;
+    this.view = e;
+    this.prev = Array.isArray(was) ? was : null;
+    try {
+      if (e.length === 0) throw malformed(this.component, j, "a nested view must not be empty");
+      const end = this.patchAt(o, 0, this.prev === null ? -1 : 0);
+      if (end !== e.length)
+        throw malformed(this.component, j, "a nested view must hold exactly one node tree");
+    } finally {
+      this.view = view;
+      this.prev = prev;
+    }
+    o.flags |= NESTED;
+    return j + 1;
   }
 
   // Updates a matched node in place; returns the view index after its subtree. Checks what it
@@ -687,7 +746,22 @@ export class Differ {
   // Creates the (already validated) subtree at view index s, detached, and returns its node;
   // sets this.next to the index after it.
   private create(s: number, parent: RNode): RNode {
-    const v = this.view[s] as FxNode;
+    const e = this.view[s] as FxNode | View;
+    if (Array.isArray(e)) {
+      // Created from the nested view, in its own index space (checked before: one tree).
+      const view = this.view;
+      this.view = e;
+      let node: RNode;
+      try {
+        node = this.create(0, parent);
+      } finally {
+        this.view = view;
+      }
+      node.flags |= NESTED;
+      this.next = s + 1;
+      return node;
+    }
+    const v = e as FxNode;
     const out = this.out;
     if (v.kind === "element") {
       const id = ++this.lastId;
@@ -716,8 +790,9 @@ export class Differ {
         node.children = kids;
         node.size = j - s;
       }
-      // Numbered depth first in one go: ids [id, id + size), unless a component sits inside.
-      if (this.mounted === mounted) node.flags |= SPAN;
+      // Numbered depth first in one go: ids [id, id + size), unless a component sits inside
+      // (or a nested view, which takes one entry for many ids).
+      if (this.mounted === mounted && this.lastId - id + 1 === node.size) node.flags |= SPAN;
       this.next = j;
       return node;
     }

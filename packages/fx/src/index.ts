@@ -69,6 +69,7 @@ export {
   comp,
   el,
   flatten,
+  flatView,
   type HProps,
   h,
   type ListenerInput,

@@ -15,6 +15,16 @@ export const DEEP = 1;
  * when it was created in one go; removal then releases its ids as a range, without a walk.
  */
 export const SPAN = 2;
+/**
+ * RNode flag: the node came from a nested view, so it takes one entry of the enclosing list, and
+ * `size` counts the entries of its own nested view.
+ */
+export const NESTED = 4;
+
+/** Entries `node` took in the view list it was rendered in. */
+export function entries(node: RNode): number {
+  return (node.flags & NESTED) !== 0 ? 1 : node.size;
+}
 
 /** Shared empty child list; never mutated (an empty list grows by allocating a new one). */
 export const NO_CHILDREN: RNode[] = [];

@@ -43,8 +43,14 @@ export interface ComponentNode {
 /** One entry of a flat pre-order view. */
 export type FxNode = ElementNode | TextNode | ComponentNode;
 
-/** What `render` returns: a flat pre-order list of nodes, possibly several roots. */
-export type View = readonly FxNode[];
+/**
+ * What `render` returns: a flat pre-order list of nodes, possibly several roots. In-process (JS)
+ * components may also put a nested view where a node tree goes: an array holding exactly one
+ * tree, which stands for it in place. Handing back the very same nested array next render says
+ * "unchanged" in one entry (memoised rows), so the reconciler neither visits nor copies it.
+ * Views that cross a component boundary (WIT) are always flat.
+ */
+export type View = readonly (FxNode | View)[];
 
 /** What `handle` receives: the handler name and a JSON payload. */
 export interface FxEvent {

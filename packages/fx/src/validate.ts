@@ -99,50 +99,63 @@ export class Scanner {
     let keys: Set<string> | null = null;
     let n = 0;
     while (n !== count && j < len) {
-      const v = view[j] as FxNode;
+      let v = view[j] as FxNode;
       if (typeof v !== "object" || v === null) throw malformed(component, j, "not a node object");
       if (starts !== null) starts.push(j);
       let key: string | null | undefined = null;
-      switch (v.kind) {
-        case "element": {
-          if (typeof v.tag !== "string" || v.tag === "")
-            throw malformed(component, j, "element tag must be a non-empty string");
-          const c = v.childCount;
-          if (c !== c >>> 0)
-            throw malformed(component, j, `<${v.tag}> child count must be a non-negative integer`);
-          checkAttrs(component, v.tag, v.attrs);
-          checkListeners(component, `<${v.tag}>`, v.listeners);
-          key = v.key;
-          const end = c === 0 ? j + 1 : this.list(view, j + 1, c, v.tag, component, null);
-          if (end < 0)
+      if (Array.isArray(v)) {
+        // A nested view: one node tree in its own index space, standing in this list's place.
+        const inner = v as View;
+        if (this.list(inner, 0, 1, parentTag, component, null) !== inner.length)
+          throw malformed(component, j, "a nested view must hold exactly one node tree");
+        while (Array.isArray(v)) v = (v as View)[0] as FxNode;
+        key = v.kind === "text" ? null : v.key;
+        j++;
+      } else
+        switch (v.kind) {
+          case "element": {
+            if (typeof v.tag !== "string" || v.tag === "")
+              throw malformed(component, j, "element tag must be a non-empty string");
+            const c = v.childCount;
+            if (c !== c >>> 0)
+              throw malformed(
+                component,
+                j,
+                `<${v.tag}> child count must be a non-negative integer`,
+              );
+            checkAttrs(component, v.tag, v.attrs);
+            checkListeners(component, `<${v.tag}>`, v.listeners);
+            key = v.key;
+            const end = c === 0 ? j + 1 : this.list(view, j + 1, c, v.tag, component, null);
+            if (end < 0)
+              throw malformed(
+                component,
+                j,
+                `<${v.tag}> declares ${c} children but the view ends first`,
+              );
+            j = end;
+            break;
+          }
+          case "text":
+            if (typeof v.text !== "string") throw malformed(component, j, "text must be a string");
+            j++;
+            break;
+          case "component":
+            if (typeof v.component !== "string" || v.component === "")
+              throw malformed(component, j, "component name must be a non-empty string");
+            if (typeof v.props !== "string")
+              throw malformed(component, j, `props of "${v.component}" must be JSON text`);
+            checkListeners(component, `component "${v.component}"`, v.listeners);
+            key = v.key;
+            j++;
+            break;
+          default:
             throw malformed(
               component,
               j,
-              `<${v.tag}> declares ${c} children but the view ends first`,
+              `unknown node kind ${JSON.stringify((v as { kind?: unknown }).kind)}`,
             );
-          j = end;
-          break;
         }
-        case "text":
-          if (typeof v.text !== "string") throw malformed(component, j, "text must be a string");
-          j++;
-          break;
-        case "component":
-          if (typeof v.component !== "string" || v.component === "")
-            throw malformed(component, j, "component name must be a non-empty string");
-          if (typeof v.props !== "string")
-            throw malformed(component, j, `props of "${v.component}" must be JSON text`);
-          checkListeners(component, `component "${v.component}"`, v.listeners);
-          key = v.key;
-          j++;
-          break;
-        default:
-          throw malformed(
-            component,
-            j,
-            `unknown node kind ${JSON.stringify((v as { kind?: unknown }).kind)}`,
-          );
-      }
       if (key !== null && key !== undefined) {
         if (typeof key !== "string") throw malformed(component, j, "key must be a string");
         if (keys === null) keys = new Set();

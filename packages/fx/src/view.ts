@@ -235,9 +235,22 @@ interface WitElementVal {
   readonly "child-count"?: number;
 }
 
+/** The view with its nested views spliced in place: the flat form that crosses WIT. */
+export function flatView(view: View): FxNode[] {
+  const out: FxNode[] = [];
+  const put = (v: View): void => {
+    for (const e of v) {
+      if (Array.isArray(e)) put(e as View);
+      else out.push(e as FxNode);
+    }
+  };
+  put(view);
+  return out;
+}
+
 /** Converts fx nodes into jco's variant shape, for JS guests built with componentize-js. */
 export function viewToWit(view: View): WitNode[] {
-  return view.map((n): WitNode => {
+  return flatView(view).map((n): WitNode => {
     if (n.kind === "element") {
       const val = { tag: n.tag, attrs: n.attrs, listeners: n.listeners, childCount: n.childCount };
       return { tag: "element", val: n.key == null ? val : { ...val, key: n.key } };
