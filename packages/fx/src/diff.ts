@@ -214,12 +214,26 @@ export class Differ {
     // Length of the run of identical objects at (j, oj), found by one tight scan and spent row by
     // row; -1: not scanned yet.
     let run = -1;
+    // The old list took one entry per node (nested rows): positions and identity runs then map
+    // to old nodes without reading them, which keeps a long unchanged stretch off the heap.
+    const oneEach = oj >= 0 && ojEnd - oj === oldLen;
 
     // Common prefix, patched in place: the whole list in the steady state. Keys equal to the old
     // (unique) keys position by position cannot collide, so this part needs no key set.
     while (n !== count && j < vlen && i < oldLen) {
+      if (oneEach && run > 0) {
+        let k = oldLen - i;
+        if (run < k) k = run;
+        if (count >= 0 && count - n < k) k = count - n;
+        i += k;
+        n += k;
+        j += k;
+        oj += k;
+        run -= k;
+        continue;
+      }
       const o = old[i] as RNode;
-      const size = entries(o);
+      const size = oneEach ? 1 : entries(o);
       if (oj >= 0) {
         if (run < 0) {
           run = this.identicalRun(j, oj, ojEnd - oj);
@@ -232,6 +246,7 @@ export class Differ {
             oj = ojEnd;
             break;
           }
+          if (oneEach && run > 0) continue;
         }
         if (size <= run) {
           run -= size;
@@ -264,7 +279,7 @@ export class Differ {
       ojs = new Int32Array(oldLen - i);
       for (let k = i, at = oj; k < oldLen; k++) {
         ojs[k - i] = at;
-        at += entries(old[k] as RNode);
+        at += oneEach ? 1 : entries(old[k] as RNode);
       }
     }
 
@@ -273,7 +288,7 @@ export class Differ {
     const starts: number[] = [];
     // twins[p]: the old sibling whose very objects new sibling p reuses, or -1.
     const twins: number[] = [];
-    const end = this.bounds(j, count < 0 ? -1 : count - n, starts, twins, old, i, ojs);
+    const end = this.bounds(j, count < 0 ? -1 : count - n, starts, twins, old, i, ojs, oneEach);
     let ne = starts.length;
 
     if (i === oldLen) {
@@ -437,6 +452,7 @@ export class Differ {
     old: readonly RNode[],
     i: number,
     ojs: Int32Array | null,
+    oneEach: boolean,
   ): number {
     const view = this.view;
     const vlen = view.length;
@@ -447,7 +463,7 @@ export class Differ {
       starts.push(j);
       n++;
       if (ojs !== null && k < oldLen) {
-        const size = entries(old[k] as RNode);
+        const size = oneEach ? 1 : entries(old[k] as RNode);
         if (this.unchanged(j, ojs[k - i] as number, size)) {
           twins.push(k);
           j += size;
@@ -455,7 +471,7 @@ export class Differ {
           continue;
         }
         if (k + 1 < oldLen) {
-          const size1 = entries(old[k + 1] as RNode);
+          const size1 = oneEach ? 1 : entries(old[k + 1] as RNode);
           if (this.unchanged(j, ojs[k + 1 - i] as number, size1)) {
             twins.push(k + 1);
             j += size1;
