@@ -55,6 +55,15 @@ function has(list: readonly Attr[], from: number, to: number, name: string): boo
   return false;
 }
 
+// Records the only attribute of element `o` (see `RNode.an`), or that it has not exactly one.
+function only(o: RNode, attrs: readonly Attr[]): void {
+  if (attrs.length === 1) {
+    const a = attrs[0] as Attr;
+    o.an = a.name;
+    o.av = a.value;
+  } else o.an = null;
+}
+
 function hasEvent(list: readonly Listener[], event: string): boolean {
   for (const l of list) if (l.event === event) return true;
   return false;
@@ -675,12 +684,29 @@ export class Differ {
   // Diffs attributes. Validation is folded in: names equal to the old names in order are known
   // to be unique, so the common case only checks that values are strings.
   private attrs(o: RNode, next: readonly Attr[], tag: string, j: number): void {
-    const prev = o.attrs;
-    const pl = prev.length;
     if (!Array.isArray(next)) throw malformed(this.component, j, `<${tag}> attrs must be a list`);
     const nl = next.length;
     const id = o.id;
     const out = this.out;
+    const an = o.an;
+    if (an !== null && nl === 1) {
+      // One attribute before and after, same name: compare with the recorded value (last
+      // render's list is cold memory by now; the new one was just built).
+      const b = next[0] as Attr;
+      if (b !== null && typeof b === "object" && b.name === an) {
+        const value = b.value;
+        if (typeof value !== "string")
+          throw malformed(this.component, j, `<${tag}> attribute values must be strings`);
+        if (value !== o.av) {
+          out.setAttr(id, an, value);
+          o.av = value;
+        }
+        o.attrs = next;
+        return;
+      }
+    }
+    const prev = o.attrs;
+    const pl = prev.length;
     if (pl === nl) {
       let k = 0;
       for (; k < nl; k++) {
@@ -700,6 +726,7 @@ export class Differ {
     }
     checkAttrs(this.component, tag, next);
     o.attrs = next;
+    only(o, next);
     const m = Math.min(pl, nl);
     let k = 0;
     for (; k < m; k++) {
@@ -782,6 +809,7 @@ export class Differ {
     if (v.kind === "element") {
       const id = ++this.lastId;
       const node = new RNode(ELEMENT, id, v.key ?? null, v.tag, 0, v.attrs, v.listeners, parent);
+      only(node, v.attrs);
       out.createElement(id, v.tag, v.attrs);
       const ls = v.listeners;
       if (ls.length > 0) {

@@ -146,9 +146,18 @@ export class HeadlessDom {
       if (this.nodes.has(id)) this.applyOne({ op: "create-text", id, text });
       this.nodes.set(id, new HNode(id, TEXT_TAG, text));
     },
-    setAttr: (id, name, value) => this.applyOne({ op: "set-attr", id, name, value }),
+    setAttr: (id, name, value) => {
+      const n = this.nodes.get(id);
+      if (n === undefined || n.tag === TEXT_TAG || n.tag === ROOT_TAG)
+        this.applyOne({ op: "set-attr", id, name, value });
+      else n.setAttr(name, value);
+    },
     removeAttr: (id, name) => this.applyOne({ op: "remove-attr", id, name }),
-    setText: (id, text) => this.applyOne({ op: "set-text", id, text }),
+    setText: (id, text) => {
+      const n = this.nodes.get(id);
+      if (n === undefined || n.tag !== TEXT_TAG) this.applyOne({ op: "set-text", id, text });
+      else n.text = text;
+    },
     insert: (parentId, id, before) => {
       const parent = this.nodes.get(parentId);
       const n = this.nodes.get(id);
@@ -183,7 +192,12 @@ export class HeadlessDom {
       parent.removeChild(n);
       this.forget(n);
     },
-    listen: (id, event) => this.applyOne({ op: "listen", id, event }),
+    listen: (id, event) => {
+      const n = this.nodes.get(id);
+      if (n === undefined || n.tag === TEXT_TAG || n.tag === ROOT_TAG || n.events !== null)
+        this.applyOne({ op: "listen", id, event });
+      else n.events = [event];
+    },
     unlisten: (id, event) => this.applyOne({ op: "unlisten", id, event }),
   };
 

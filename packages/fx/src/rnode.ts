@@ -48,6 +48,12 @@ export class RNode {
   flags: number;
   /** Last attributes; an identical list next time (a memoised view) skips the comparison. */
   attrs: readonly Attr[];
+  /**
+   * Name and value of the only attribute when `attrs` has exactly one (`an` null otherwise):
+   * the common case compares against these, without reading last render's attribute objects.
+   */
+  an: string | null;
+  av: string;
   listeners: readonly Listener[];
   children: RNode[];
   /** Enclosing element or component node (null only for the root component's node). */
@@ -73,6 +79,8 @@ export class RNode {
     this.tag = tag;
     this.flags = flags;
     this.attrs = attrs;
+    this.an = null;
+    this.av = "";
     this.listeners = listeners;
     this.children = NO_CHILDREN;
     this.parent = parent;

@@ -68,12 +68,9 @@ export function checkListeners(
 /**
  * Scans `count` siblings starting at view index `j` (count < 0: up to the end of the view) and all
  * their subtrees. Fills `starts` with each sibling's index (if given) and returns the index after
- * the list. The sibling keys seen are left in `keys` (null when the list had none).
+ * the list.
  */
 export class Scanner {
-  /** Explicit keys of the last scanned list's siblings (null if none). */
-  keys: Set<string> | null = null;
-
   scan(
     view: View,
     j: number,
@@ -96,6 +93,8 @@ export class Scanner {
     starts: number[] | null,
   ): number {
     const len = view.length;
+    // The first key needs no set: most lists scanned here are a single keyed row.
+    let first: string | null = null;
     let keys: Set<string> | null = null;
     let n = 0;
     while (n !== count && j < len) {
@@ -158,13 +157,16 @@ export class Scanner {
         }
       if (key !== null && key !== undefined) {
         if (typeof key !== "string") throw malformed(component, j, "key must be a string");
-        if (keys === null) keys = new Set();
-        else if (keys.has(key)) throw duplicateKey(component, key, parentTag);
-        keys.add(key);
+        if (first === null) first = key;
+        else {
+          if (keys === null) keys = new Set([first]);
+          else if (keys.has(key)) throw duplicateKey(component, key, parentTag);
+          if (key === first) throw duplicateKey(component, key, parentTag);
+          keys.add(key);
+        }
       }
       n++;
     }
-    this.keys = keys;
     if (count >= 0 && n !== count) return -1;
     return j;
   }
