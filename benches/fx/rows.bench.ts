@@ -1,7 +1,7 @@
 // js-framework-benchmark operations on a row table: loop:fx's pure reconciler vs React 19's.
 //
 //   node --import tsx benches/fx/rows.bench.ts [--quick] [--op PREFIX] [--driver FILE]...
-//        [--only fx,fx-nomemo,react,wasm] [--verbose]
+//        [--only fx,fx-nomemo,react,wasm] [--runs N] [--verbose]
 //
 // Fairness choices:
 // - Same data: every driver keeps its state in the same RowStore (seeded labels, immutable rows);
@@ -22,6 +22,10 @@
 //   caches: right after a full GC everything is cold), two minor GCs (so the setup's young tree
 //   is not copied during the timed op), then the timed op, timed in the worker. Drivers take turns every iteration so a noisy neighbour (the
 //   machine is shared) hits all of them; warm-up iterations are discarded; medians reported.
+// - Fresh isolates per run: one isolate's JIT and heap layout can make a driver 20-50% slower
+//   for its whole life, so the script runs `--runs N` times (default 3), each with new workers,
+//   and reports per operation the median over runs of each run's median (and of each run's
+//   ratio, which pairs drivers measured side by side).
 // - Every driver's HTML is compared after each op of a fixed script before timing starts.
 //
 // - "wasm" runs the table as a Rust fx component in loop-host (driver-wasm.ts): every op crosses
@@ -50,6 +54,7 @@ const flag = (name: string) => args.includes(name);
 const values = (name: string) =>
   args.flatMap((a, i) => (a === name && args[i + 1] ? [args[i + 1] as string] : []));
 const quick = flag("--quick");
+const runs = Math.max(1, Number(values("--runs")[0] ?? (quick ? 1 : 3)) || 1);
 const verbose = flag("--verbose");
 const opPrefix = values("--op")[0];
 const only = values("--only")[0]?.split(",") ?? null;
@@ -105,36 +110,72 @@ function start(spec: string): Promise<Remote> {
   });
 }
 
-const remotes: Remote[] = [];
-for (const s of specs) remotes.push(await start(s));
+// One run: fresh workers, the cross-check, then every case; per-case medians and ratios.
+async function runOnce(): Promise<{ names: string[]; results: Result[] }> {
+  const remotes: Remote[] = [];
+  for (const s of specs) remotes.push(await start(s));
 
-// Cross-check: every driver must produce the same HTML after each step of a script.
-{
-  const script: RowsOp[] = [
-    { kind: "run", n: 1000 },
-    { kind: "update", every: 10 },
-    { kind: "select", index: 1 },
-    { kind: "swap", a: 1, b: 998 },
-    { kind: "remove", index: 3 },
-    { kind: "add", n: 1000 },
-    { kind: "select", index: 5 },
-    { kind: "run", n: 1000 },
-    { kind: "clear" },
-    { kind: "run", n: 10000 },
-    { kind: "clear" },
-  ];
-  for (const op of script) {
-    const htmls: string[] = [];
-    for (const r of remotes) {
-      await r.call({ type: "run", op });
-      htmls.push((await r.call({ type: "html" })).html ?? "");
+  // Cross-check: every driver must produce the same HTML after each step of a script.
+  {
+    const script: RowsOp[] = [
+      { kind: "run", n: 1000 },
+      { kind: "update", every: 10 },
+      { kind: "select", index: 1 },
+      { kind: "swap", a: 1, b: 998 },
+      { kind: "remove", index: 3 },
+      { kind: "add", n: 1000 },
+      { kind: "select", index: 5 },
+      { kind: "run", n: 1000 },
+      { kind: "clear" },
+      { kind: "run", n: 10000 },
+      { kind: "clear" },
+    ];
+    for (const op of script) {
+      const htmls: string[] = [];
+      for (const r of remotes) {
+        await r.call({ type: "run", op });
+        htmls.push((await r.call({ type: "html" })).html ?? "");
+      }
+      for (let i = 1; i < remotes.length; i++)
+        if (htmls[i] !== htmls[0])
+          throw new Error(
+            `${remotes[i]?.name} and ${remotes[0]?.name} disagree after ${JSON.stringify(op)}`,
+          );
     }
-    for (let i = 1; i < remotes.length; i++)
-      if (htmls[i] !== htmls[0])
-        throw new Error(
-          `${remotes[i]?.name} and ${remotes[0]?.name} disagree after ${JSON.stringify(op)}`,
-        );
   }
+
+  const warmup = quick ? 2 : 5;
+  const results: Result[] = [];
+  for (const c of CASES.filter((x) => opPrefix === undefined || x.name.startsWith(opPrefix))) {
+    const samples = new Map<string, number[]>(remotes.map((r) => [r.name, []]));
+    const n = warmup + (quick ? Math.max(3, c.iterations >> 3) : c.iterations);
+    for (let i = 0; i < n; i++) {
+      for (const r of remotes) {
+        const { ms } = await r.call({ type: "time", setup: c.setup, op: c.op });
+        if (i >= warmup) samples.get(r.name)?.push(ms ?? Number.NaN);
+      }
+    }
+    const medians: Record<string, number> = {};
+    const spread: Record<string, [number, number, number]> = {};
+    for (const [name, xs] of samples) {
+      medians[name] = median(xs);
+      const s = [...xs].sort((a, b) => a - b);
+      const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+      spread[name] = [at(0), at(0.25), at(0.75)];
+    }
+    const ratios: Record<string, number> = {};
+    const base = medians.react;
+    if (base !== undefined)
+      for (const [name, m] of Object.entries(medians))
+        if (name !== "react") ratios[name] = m / base;
+    results.push({ op: c.name, iterations: n - warmup, medians, ratios, spread });
+    process.stderr.write(verbose ? `${c.name}: ${JSON.stringify(spread)}\n` : ".");
+  }
+  for (const r of remotes) {
+    await r.call({ type: "dispose" });
+    await r.terminate();
+  }
+  return { names: remotes.map((r) => r.name), results };
 }
 
 function median(xs: readonly number[]): number {
@@ -152,57 +193,63 @@ interface Result {
   spread: Record<string, [number, number, number]>;
 }
 
-const warmup = quick ? 2 : 5;
-const results: Result[] = [];
-for (const c of CASES.filter((x) => opPrefix === undefined || x.name.startsWith(opPrefix))) {
-  const samples = new Map<string, number[]>(remotes.map((r) => [r.name, []]));
-  const n = warmup + (quick ? Math.max(3, c.iterations >> 3) : c.iterations);
-  for (let i = 0; i < n; i++) {
-    for (const r of remotes) {
-      const { ms } = await r.call({ type: "time", setup: c.setup, op: c.op });
-      if (i >= warmup) samples.get(r.name)?.push(ms ?? Number.NaN);
-    }
-  }
-  const medians: Record<string, number> = {};
-  const spread: Record<string, [number, number, number]> = {};
-  for (const [name, xs] of samples) {
-    medians[name] = median(xs);
-    const s = [...xs].sort((a, b) => a - b);
-    const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
-    spread[name] = [at(0), at(0.25), at(0.75)];
-  }
-  const ratios: Record<string, number> = {};
-  const base = medians.react;
-  if (base !== undefined)
-    for (const [name, m] of Object.entries(medians)) if (name !== "react") ratios[name] = m / base;
-  results.push({ op: c.name, iterations: n - warmup, medians, ratios, spread });
-  process.stderr.write(verbose ? `${c.name}: ${JSON.stringify(spread)}\n` : ".");
-}
-process.stderr.write("\n");
-for (const r of remotes) {
-  await r.call({ type: "dispose" });
-  await r.terminate();
+/** One operation over all runs: medians of the runs' medians and ratios, and each run's ratios. */
+interface Summary {
+  op: string;
+  medians: Record<string, number>;
+  ratios: Record<string, number>;
+  runRatios: Record<string, number[]>;
+  runs: Result[];
 }
 
-const names = remotes.map((r) => r.name);
+const perRun: Result[][] = [];
+let names: string[] = [];
+for (let k = 0; k < runs; k++) {
+  const r = await runOnce();
+  names = r.names;
+  perRun.push(r.results);
+  process.stderr.write(k + 1 < runs ? " | " : "\n");
+}
+const summaries: Summary[] = (perRun[0] ?? []).map((first, c) => {
+  const all = perRun.map((rs) => rs[c] as Result);
+  const medians: Record<string, number> = {};
+  for (const n of Object.keys(first.medians))
+    medians[n] = median(all.map((r) => r.medians[n] as number));
+  const ratios: Record<string, number> = {};
+  const runRatios: Record<string, number[]> = {};
+  for (const n of Object.keys(first.ratios)) {
+    runRatios[n] = all.map((r) => r.ratios[n] as number);
+    ratios[n] = median(runRatios[n]);
+  }
+  return { op: first.op, medians, ratios, runRatios, runs: all };
+});
+
 const others = names.filter((n) => n !== "react");
 const fmt = (x: number | undefined) =>
   x === undefined ? "–" : x < 1 ? x.toFixed(3) : x < 100 ? x.toFixed(2) : x.toFixed(1);
 let table = `| operation | ${names.map((n) => `${n} (ms)`).join(" | ")} | ${others.map((n) => `${n} / react`).join(" | ")} |\n`;
 table += `|---|${names.map(() => "---:").join("|")}|${others.map(() => "---:").join("|")}|\n`;
-for (const r of results) {
+for (const r of summaries) {
   table += `| ${r.op} | ${names.map((n) => fmt(r.medians[n])).join(" | ")} | ${others
-    .map((n) => (r.ratios[n] === undefined ? "–" : `${(r.ratios[n] as number).toFixed(2)}×`))
+    .map((n) => {
+      const x = r.ratios[n];
+      if (x === undefined) return "–";
+      const each = r.runRatios[n] ?? [];
+      const range =
+        each.length > 1 ? ` (${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)})` : "";
+      return `${x.toFixed(2)}×${range}`;
+    })
     .join(" | ")} |\n`;
 }
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 const machine = `${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()}, load ${os.loadavg()[0]?.toFixed(1)}`;
-process.stdout.write(`\nmedian ms per operation (${machine})\n\n${table}`);
+const over = runs > 1 ? `, median of ${runs} runs in fresh workers; ratio range over runs` : "";
+process.stdout.write(`\nmedian ms per operation (${machine}${over})\n\n${table}`);
 
 const out = path.join(here, "..", "results", "fx-rows.json");
 mkdirSync(path.dirname(out), { recursive: true });
 writeFileSync(
   out,
-  `${JSON.stringify({ bench: "fx-rows", date: new Date().toISOString(), machine, quick, results }, null, 2)}\n`,
+  `${JSON.stringify({ bench: "fx-rows", date: new Date().toISOString(), machine, quick, runs, results: summaries }, null, 2)}\n`,
 );
 process.stdout.write(`\nwrote ${path.relative(process.cwd(), out)}\n`);
