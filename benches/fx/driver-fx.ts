@@ -142,10 +142,14 @@ export function rowTable(store: RowStore, memo: boolean) {
           if (prevRows[at] !== row && prevRows[at + 1] === row) at = ++shift + i;
           else if (prevRows[at] !== row && prevRows[at - 1] === row) at = --shift + i;
           if (prevRows[at] !== row) {
-            const found = find(prevRows, row, lookup);
-            lookup = found.lookup;
-            at = found.at;
-            if (at >= 0) shift = at - i;
+            // The same row in a new version (an update) needs no search: it is rebuilt.
+            if (prevRows[at]?.id === row.id) at = -1;
+            else {
+              const found = find(prevRows, row, lookup);
+              lookup = found.lookup;
+              at = found.at;
+              if (at >= 0) shift = at - i;
+            }
           }
           let nodes: FxNode[];
           if (at >= 0 && prevSel[at] === selected) nodes = prevNodes[at] as FxNode[];
