@@ -641,22 +641,36 @@ export class Differ {
         throw malformed(this.component, j, `<${e.tag}> child count must be a non-negative integer`);
       if (o.attrs !== e.attrs) this.attrs(o, e.attrs, e.tag, j);
       if (o.listeners !== e.listeners) this.listeners(o, e.listeners, e.tag, j);
-      if (c === 0 && o.children.length === 0) {
+      // (An element's size is 1 exactly when it has no children.)
+      const size = o.size;
+      if (c === 0 && size === 1) {
         o.flags = (o.listeners.length > 0 ? DEEP : 0) | (o.flags & SPAN);
         return j + 1;
       }
-      const size = o.size;
       const ids = this.lastId;
       const mounted = this.mounted;
       const span = o.flags & SPAN;
       // Until the children are done, assume the worst: a render failing below leaves this
       // subtree half changed, and its removal must then visit it.
       o.flags = DEEP;
-      const end = this.children(o, o.id, j + 1, c, APPEND, oj < 0 ? -1 : oj + 1, oj + size);
-      o.size = end - j;
+      let end: number;
       let flags = o.listeners.length > 0 ? DEEP : 0;
-      const kids = o.children;
-      for (let k = 0; k < kids.length && flags === 0; k++) flags = (kids[k] as RNode).flags & DEEP;
+      const one = o.only;
+      if (c === 1 && one !== null && same(one, this.view[j + 1])) {
+        // One child before and after, matching (an unkeyed one has ordinal 0 on both sides):
+        // patched without the sibling-list machinery or reading the `children` array.
+        const at = oj < 0 ? -1 : oj + 1;
+        if (at >= 0 && this.unchanged(j + 1, at, entries(one))) end = j + 1 + entries(one);
+        else end = this.patchAt(one, j + 1, at);
+        if (flags === 0) flags = one.flags & DEEP;
+      } else {
+        end = this.children(o, o.id, j + 1, c, APPEND, oj < 0 ? -1 : oj + 1, oj + size);
+        const kids = o.children;
+        o.only = kids.length === 1 ? (kids[0] as RNode) : null;
+        for (let k = 0; k < kids.length && flags === 0; k++)
+          flags = (kids[k] as RNode).flags & DEEP;
+      }
+      o.size = end - j;
       // Nothing created and nothing removed (moves keep the set): the id run still holds.
       if (o.size === size && this.lastId === ids && this.mounted === mounted) flags |= span;
       o.flags = flags;
@@ -832,6 +846,7 @@ export class Differ {
           if (c.kind !== COMPONENT) out.insert(id, c.id, APPEND);
         }
         node.children = kids;
+        if (count === 1) node.only = kids[0] as RNode;
         node.size = j - s;
       }
       // Numbered depth first in one go: ids [id, id + size), unless a component sits inside

@@ -60,6 +60,8 @@ export class RNode {
   parent: RNode | null;
   /** For components: the child fiber. */
   fiber: Fiber | null;
+  /** For elements with exactly one child: that child (read without the `children` array). */
+  only: RNode | null;
   /** Number of view entries this node's subtree took last render (itself included). */
   size: number;
 
@@ -85,6 +87,7 @@ export class RNode {
     this.children = NO_CHILDREN;
     this.parent = parent;
     this.fiber = null;
+    this.only = null;
     this.size = 1;
   }
 }

@@ -155,6 +155,29 @@ test("over a sequence of renders, removed subtrees leave nothing behind in eithe
   );
 });
 
+test("a stable parent whose child count keeps changing, over many renders", () => {
+  // Short lists, so one child before and after (the single-child path) is common, between
+  // renders that take the general path: what either path records must serve the other.
+  const fewArb = fc.array(treeArb, { maxLength: 3 }).map(dedupe);
+  fc.assert(
+    fc.property(fc.array(fewArb, { minLength: 3, maxLength: 8 }), (lists) => {
+      const views = lists.map((kids) =>
+        flatten(h("section", { key: "s" }, h("div", null, ...kids))),
+      );
+      let cur = views[0] as View;
+      const { h: hh, invalidate } = viewHarness(() => cur, { Leaf });
+      for (const v of views.slice(1)) {
+        cur = v;
+        invalidate();
+        hh.rt.flushSync();
+        assert.equal(snapshot(hh.dom), fresh(v));
+        checkTables(hh);
+      }
+    }),
+    { numRuns: 400 },
+  );
+});
+
 test("the same holds for nested lists inside one stable parent", () => {
   const childrenArb = fc.array(treeArb, { maxLength: 8 }).map(dedupe);
   fc.assert(
