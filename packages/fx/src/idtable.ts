@@ -1,7 +1,9 @@
 // Renderers look up every patch's node ids, so the id table is on the hot path. Ids are handed out
 // in increasing order and never reused, so a table of fixed-size chunks indexed by id is dense
 // where nodes are young; a chunk whose ids are all dead is dropped, and a sealed chunk with only a
-// few survivors left moves them to a Map, so long-lived stragglers cannot pin many chunks.
+// few survivors left moves them to a Map, so long-lived stragglers cannot pin many chunks. That
+// move waits until the next chunk is opened: a big removal (a cleared list) usually empties the
+// chunk completely first, and an empty chunk is dropped without moving anything.
 
 const BITS = 10;
 const SIZE = 1 << BITS;
@@ -16,6 +18,8 @@ export class IdTable<T> {
   private overflow = new Map<number, T>();
   private maxChunk = -1;
   private count = 0;
+  // Sealed chunks that fell to a few live entries, to move to the overflow map later.
+  private sparse: number[] = [];
 
   /** The value for `id`, or undefined. */
   get(id: number): T | undefined {
@@ -40,10 +44,12 @@ export class IdTable<T> {
         this.overflow.set(id, value);
         return;
       }
+      if (this.maxChunk >= 0) this.sparse.push(this.maxChunk);
       ch = new Array<T | undefined>(SIZE);
       this.chunks[c] = ch;
       this.live[c] = 0;
       this.maxChunk = c;
+      this.evictSparse();
     } else if (ch === null) {
       if (!this.overflow.has(id)) this.count++;
       this.overflow.set(id, value);
@@ -71,11 +77,30 @@ export class IdTable<T> {
     this.count--;
     const left = (this.live[c] as number) - 1;
     this.live[c] = left;
-    if (c === this.maxChunk || left > SPARSE) return;
-    if (left > 0)
-      for (let k = 0; k < SIZE; k++)
-        if (ch[k] !== undefined) this.overflow.set((c << BITS) | k, ch[k] as T);
-    this.chunks[c] = null;
+    this.shrunk(c, left, 1);
+  }
+
+  // Chunk c lost `gone` entries: an empty sealed one is dropped now, one that just became
+  // sparse is noted for later.
+  private shrunk(c: number, left: number, gone: number): void {
+    if (c === this.maxChunk) return;
+    if (left === 0) this.chunks[c] = null;
+    else if (left <= SPARSE && left + gone > SPARSE) this.sparse.push(c);
+  }
+
+  // Moves the survivors of the noted chunks that are still sparse to the overflow map.
+  private evictSparse(): void {
+    for (const c of this.sparse) {
+      const ch = this.chunks[c];
+      if (!ch || c === this.maxChunk) continue;
+      const left = this.live[c] as number;
+      if (left > SPARSE) continue;
+      if (left > 0)
+        for (let k = 0; k < SIZE; k++)
+          if (ch[k] !== undefined) this.overflow.set((c << BITS) | k, ch[k] as T);
+      this.chunks[c] = null;
+    }
+    this.sparse = [];
   }
 
   /** Removes every id in [from, to): a subtree whose ids were handed out in one run. */
@@ -102,11 +127,7 @@ export class IdTable<T> {
       this.count -= gone;
       const left = (this.live[c] as number) - gone;
       this.live[c] = left;
-      if (c === this.maxChunk || left > SPARSE) continue;
-      if (left > 0)
-        for (let k = 0; k < SIZE; k++)
-          if (ch[k] !== undefined) this.overflow.set((c << BITS) | k, ch[k] as T);
-      this.chunks[c] = null;
+      this.shrunk(c, left, gone);
     }
   }
 
