@@ -111,7 +111,9 @@ function same(o: RNode, e: FxNode | View | undefined): boolean {
  *
  * When a component hands back the very node objects it returned last time (a memoised row),
  * the subtree is known unchanged and valid: it is recognised by identity against the previous
- * view (using each RNode's recorded subtree size) and skipped without being visited.
+ * view (using each RNode's recorded subtree size) and skipped without being visited. A nested
+ * view (an entry that is an array holding one tree) is one entry of its list; the differ
+ * switches `view` and `prev` to it while inside, so indices are always into the current array.
  */
 export class Differ {
   /** Patches produced since the owner last took them. */

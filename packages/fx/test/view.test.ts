@@ -48,7 +48,13 @@ test("views round-trip through jco's variant shape", () => {
 
 test("validateView accepts well-formed views and names what is wrong otherwise", () => {
   validateView([el("p", {}, 1), text("x"), el("p", { key: "a" }), el("p", { key: "b" })], "A");
+  // Nested views: one tree each, keys counted among the siblings where they stand.
+  validateView([el("ul", {}, 2), [el("li", { key: "a" }, 1), [text("A")]], [[el("li")]]], "A");
   const bad: [View, string][] = [
+    [[el("ul", {}, 1), []], "MALFORMED_VIEW"],
+    [[el("ul", {}, 1), [el("li"), el("li")]], "MALFORMED_VIEW"],
+    [[el("ul", {}, 1), [el("li", {}, 1)]], "MALFORMED_VIEW"],
+    [[el("ul", {}, 2), [el("li", { key: "a" })], el("li", { key: "a" })], "DUPLICATE_KEY"],
     [[el("p", {}, 1)], "MALFORMED_VIEW"],
     [[{ kind: "nope" } as unknown as View[number]], "MALFORMED_VIEW"],
     [[el("p", {}, -1)], "MALFORMED_VIEW"],
