@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command that installs everything loop-kit needs on a fresh Debian machine and then runs the
-# hello example: apt packages, the pinned Rust toolchain and wasm targets, npm packages, the
-# release build of loop-host and the TypeScript build.
+# hello example: apt packages, the pinned Rust toolchain and wasm targets, the patched crates
+# (patches/README.md), npm packages, the release build of loop-host and the TypeScript build.
 #
 # Safe to re-run: each step skips work that is already done.
 set -euo pipefail
@@ -33,6 +33,9 @@ command -v rustup >/dev/null || fail "rustup not found; install it from https://
 # RUSTUP_AUTO_INSTALL may be 0, so install the pinned toolchain and its wasm targets explicitly.
 rustup toolchain install
 rustc --version
+
+step "patched crates (patches/README.md)"
+bash scripts/patch-crates.sh
 
 step "npm packages"
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi

@@ -1,7 +1,7 @@
 // `loop dev`: file saved → new code answering, per path, against a `spin watch`-style restart
 // (kill, rebuild, rerun) of the same component, in the same script on the same machine.
 //
-//   node --import tsx benches/dev/dev.bench.ts [--runs N] [--only wasm,rust,ts]
+//   node --import tsx benches/dev/dev.bench.ts [--runs N] [--only wasm,rust,ts] [--poll-ms N]
 //
 // Paths (each save is an editor-style save: a temporary file renamed over the original; the
 // clock starts just before the rename and stops when the new code is observed answering):
@@ -24,6 +24,8 @@
 //   observed as the `html` event carrying the new label.
 //   Anchor: `loop component build` (esbuild + componentize-js) and `loop run` of the component,
 //   which prints the first render's HTML (what a restart shows: the count is lost).
+// --poll-ms: the pause between two polls of a server that answered (default 1). Polling is
+// load: on 2 cores, a 1 ms loop takes CPU from the compile it waits for (docs/perf.md).
 // Rust projects share the checkout's target folder (CARGO_TARGET_DIR), as a user's second
 // project does. The anchors get no debounce (spin watch waits 100 ms): the ratios favour them.
 //
@@ -55,6 +57,7 @@ function arg(name: string): string | undefined {
 }
 const RUNS = Number(arg("--runs") ?? 7);
 const ONLY = (arg("--only") ?? "wasm,rust,ts").split(",");
+const POLL_MS = Number(arg("--poll-ms") ?? 1);
 const scratch = mkdtempSync(path.join(os.tmpdir(), "loop-dev-bench-"));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -168,7 +171,7 @@ async function until(url: string, text: string, timeoutMs = 120_000): Promise<nu
     const body = await get(url);
     if (body?.includes(text)) return performance.now();
     if (performance.now() > deadline) throw new Error(`${url} never answered ${text}`);
-    await new Promise((r) => setTimeout(r, body === null ? 5 : 1));
+    await new Promise((r) => setTimeout(r, body === null ? 5 : POLL_MS));
   }
 }
 
@@ -417,6 +420,7 @@ const date = new Date().toISOString();
 const result = {
   date,
   cores: os.cpus().length,
+  pollMs: POLL_MS,
   load: os
     .loadavg()
     .slice(0, 2)

@@ -79,13 +79,12 @@ test("10 swaps under a steady load on loopback: every request is answered", {
       lastSwap = swap;
     }
     // New bytes, the same code: the last swap (the background warm-up long done) compiled
-    // almost nothing; its functions' code came from the earlier versions.
+    // nothing; all its functions' code came from the earlier versions (before the Cranelift
+    // patch in patches/, 25-60 functions of a component this size missed at random).
     const functions = lastSwap?.functions as { reused: number; compiled: number } | undefined;
     assert.ok(functions !== undefined, JSON.stringify(lastSwap));
-    assert.ok(
-      functions.reused > 100 && functions.compiled * 10 < functions.reused,
-      JSON.stringify(functions),
-    );
+    assert.ok(functions.reused > 100, JSON.stringify(functions));
+    assert.equal(functions.compiled, 0, JSON.stringify(functions));
     await answered(answers.length + 20);
     stopping = true;
     await Promise.all(clients);

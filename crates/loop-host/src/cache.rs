@@ -24,7 +24,8 @@ const HEADER_LEN: usize = 8 + 8 + 16;
 pub enum CacheOutcome {
     /// Deserialized from a valid cache entry: no compilation happened.
     Hit { entry: PathBuf },
-    /// Compiled, then written to the cache.
+    /// Compiled, then written to the cache (in the background, for a cache made
+    /// [`CompileCache::writing_in_background`]).
     Compiled { entry: PathBuf },
     /// A corrupt entry was discarded; compiled and written again.
     Recompiled { entry: PathBuf, reason: String },
@@ -45,6 +46,16 @@ impl CacheOutcome {
 pub struct CompileCache {
     dir: Option<PathBuf>,
     fingerprint: [u8; 32],
+    writes: Writes,
+}
+
+/// When a new entry is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writes {
+    /// Before `load` returns: a process that exits right after still leaves its entry.
+    Inline,
+    /// By a thread of its own, after `load` returns; a failure is printed when `verbose`.
+    Background { verbose: bool },
 }
 
 /// Feeds `Hash` output into BLAKE3 so the engine's compatibility hash becomes a stable digest.
@@ -73,7 +84,16 @@ impl CompileCache {
         CompileCache {
             dir: Some(dir),
             fingerprint,
+            writes: Writes::Inline,
         }
+    }
+
+    /// The same cache, writing new entries from a background thread: for long-lived hosts that
+    /// load new versions, where serializing and writing the code (a few ms) would otherwise
+    /// delay every swap. A failed write is printed on stderr when `verbose`.
+    pub fn writing_in_background(mut self, verbose: bool) -> Self {
+        self.writes = Writes::Background { verbose };
+        self
     }
 
     /// The same cache with `tag` (a setting Wasmtime's compatibility hash may not see, such as
@@ -91,6 +111,7 @@ impl CompileCache {
         CompileCache {
             dir: None,
             fingerprint: [0; 32],
+            writes: Writes::Inline,
         }
     }
 
@@ -142,11 +163,33 @@ impl CompileCache {
             let _ = std::fs::remove_file(&entry);
         }
         let artifact = compile(bytes)?;
-        let outcome = match store(&entry, &artifact) {
-            Ok(()) => match corrupt {
-                Some(reason) => CacheOutcome::Recompiled { entry, reason },
-                None => CacheOutcome::Compiled { entry },
+        let written = match corrupt {
+            Some(reason) => CacheOutcome::Recompiled {
+                entry: entry.clone(),
+                reason,
             },
+            None => CacheOutcome::Compiled {
+                entry: entry.clone(),
+            },
+        };
+        if let Writes::Background { verbose } = self.writes {
+            let (copy, path) = (artifact.clone(), entry.clone());
+            let spawned = std::thread::Builder::new()
+                .name("loop-host-cache".into())
+                .spawn(move || {
+                    if let Err(reason) = store(&path, &copy)
+                        && verbose
+                    {
+                        eprintln!("loop-host: could not write the cache entry: {reason}");
+                    }
+                });
+            // Without a thread, the entry is written below: only slower.
+            if spawned.is_ok() {
+                return Ok((artifact, written));
+            }
+        }
+        let outcome = match store(&entry, &artifact) {
+            Ok(()) => written,
             Err(reason) => CacheOutcome::WriteFailed { reason },
         };
         Ok((artifact, outcome))
@@ -346,6 +389,50 @@ mod tests {
             load(&cache, &engine, &module_bytes(), &mut compiles),
             CacheOutcome::WriteFailed { .. }
         ));
+    }
+
+    #[test]
+    fn a_background_cache_writes_the_entry_after_the_load_returns() {
+        let engine = Engine::default();
+        let dir = tempfile::tempdir().unwrap();
+        let cache =
+            CompileCache::new(&engine, dir.path().join("compiled")).writing_in_background(false);
+        let bytes = module_bytes();
+        let entry = cache.entry_path(&bytes, WasmKind::Module).unwrap();
+        let mut compiles = 0;
+        assert!(matches!(
+            load(&cache, &engine, &bytes, &mut compiles),
+            CacheOutcome::Compiled { .. }
+        ));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !entry.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the entry was never written"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        // Written atomically (a rename), so once it exists it is whole: the next load is a hit.
+        assert!(matches!(
+            load(&cache, &engine, &bytes, &mut compiles),
+            CacheOutcome::Hit { .. }
+        ));
+        assert_eq!(compiles, 1);
+    }
+
+    #[test]
+    fn a_background_write_that_fails_does_not_fail_the_load() {
+        let engine = Engine::default();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, b"x").unwrap();
+        let cache = CompileCache::new(&engine, file.join("compiled")).writing_in_background(false);
+        let mut compiles = 0;
+        // The write fails after the load, on the writer's thread; the code still runs (`load`
+        // calls it) and the outcome says it was compiled.
+        let outcome = load(&cache, &engine, &module_bytes(), &mut compiles);
+        assert!(outcome.compiled(), "{outcome:?}");
+        assert_eq!(compiles, 1);
     }
 
     #[test]

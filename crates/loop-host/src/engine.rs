@@ -30,6 +30,7 @@ pub struct HostOptions {
     pub compiler: Compiler,
     /// Keep Cranelift's per-function results in memory, so compiling a new version of a
     /// component compiles only the functions that changed (for long-lived hosts that swap).
+    /// Such a host also writes new compile-cache entries in the background, after `load`.
     pub incremental: bool,
 }
 
@@ -154,7 +155,13 @@ impl Host {
             let dir = options.cache_dir.clone().or_else(CompileCache::default_dir);
             match dir {
                 Some(dir) => {
-                    CompileCache::new(&engine, dir).tagged(&format!("{:?}", options.compiler))
+                    let cache =
+                        CompileCache::new(&engine, dir).tagged(&format!("{:?}", options.compiler));
+                    if options.incremental {
+                        cache.writing_in_background(options.verbose)
+                    } else {
+                        cache
+                    }
                 }
                 None => CompileCache::disabled(),
             }
@@ -360,8 +367,9 @@ fn engine_config(pooling: bool, compiler: Compiler) -> Config {
 mod tests {
     use super::*;
 
-    /// Functions in the test module.
-    const FUNCS: u64 = 20;
+    /// Functions in the test module: enough that both compiling threads take turns between
+    /// functions and their (exception-table carrying) trampolines.
+    const FUNCS: u64 = 64;
 
     /// A module of `FUNCS` small exported functions; `edit` changes the first one's constant.
     fn module(edit: bool) -> Vec<u8> {
@@ -376,16 +384,12 @@ mod tests {
         wat::parse_str(format!("(module {funcs})")).unwrap()
     }
 
-    /// The same code as new bytes: a custom section "xyz" appended.
-    fn new_bytes(bytes: &[u8]) -> Vec<u8> {
+    /// The same code as new bytes: a custom section "xy" plus `n` appended.
+    fn new_bytes(bytes: &[u8], n: u8) -> Vec<u8> {
         let mut out = bytes.to_vec();
-        out.extend_from_slice(&[0, 4, 3, b'x', b'y', b'z']);
+        out.extend_from_slice(&[0, 4, 2, b'x', b'y', n]);
         out
     }
-
-    // Wasmtime's own glue is not always byte-identical between compiles of the same code (a
-    // few functions miss at random), so the counts below allow a little slack.
-    const GLUE: u64 = 3;
 
     fn host(incremental: bool, compiler: Compiler) -> Host {
         Host::new(&HostOptions {
@@ -415,18 +419,23 @@ mod tests {
             "the first compile compiles every function: {m0} misses"
         );
 
-        // New bytes, same code: every function is reused.
-        load(&host, dir.path(), "b.wasm", &new_bytes(&first));
-        let (h1, m1) = host.incremental_stats().unwrap();
-        assert!(m1 - m0 <= GLUE, "compiled again: {} of {FUNCS}", m1 - m0);
-        assert!(h1 - h0 >= FUNCS, "reused {} of {FUNCS}", h1 - h0);
+        // New bytes, same code, several times over: every function is reused, every time.
+        // Unpatched Cranelift 0.137 missed a random few here (patches/README.md): a reused
+        // context kept the previous function's exception tables in the hashed IR.
+        let (mut h, mut m) = (h0, m0);
+        for n in 0..4 {
+            load(&host, dir.path(), "b.wasm", &new_bytes(&first, n));
+            let (h1, m1) = host.incremental_stats().unwrap();
+            assert_eq!(m1 - m, 0, "compile {n} of the same code compiled again");
+            assert!(h1 - h >= FUNCS, "reused {} of {FUNCS}", h1 - h);
+            (h, m) = (h1, m1);
+        }
 
-        // One function edited: it is compiled (its code is new), the others are reused.
+        // One function edited: exactly it is compiled (its code is new), the others are reused.
         load(&host, dir.path(), "c.wasm", &module(true));
         let (h2, m2) = host.incremental_stats().unwrap();
-        assert!(m2 > m1, "the edited function must be compiled");
-        assert!(m2 - m1 <= 1 + GLUE, "compiled {} for one edit", m2 - m1);
-        assert!(h2 - h1 >= FUNCS - 1, "reused {} of {}", h2 - h1, FUNCS - 1);
+        assert_eq!(m2 - m, 1, "compiled {} for one edit", m2 - m);
+        assert!(h2 - h >= FUNCS - 1, "reused {} of {}", h2 - h, FUNCS - 1);
     }
 
     #[test]
@@ -460,10 +469,10 @@ mod tests {
         let (h0, m0) = host.incremental_stats().unwrap();
 
         // A new version (same code, new bytes) then finds its functions there.
-        load(&host, dir.path(), "b.wasm", &new_bytes(&first));
+        load(&host, dir.path(), "b.wasm", &new_bytes(&first, 0));
         let (h1, m1) = host.incremental_stats().unwrap();
         assert!(h1 - h0 >= FUNCS, "reused {} of {FUNCS}", h1 - h0);
-        assert!(m1 - m0 <= GLUE, "compiled again: {} of {FUNCS}", m1 - m0);
+        assert_eq!(m1 - m0, 0, "compiled again: {} of {FUNCS}", m1 - m0);
     }
 
     #[test]

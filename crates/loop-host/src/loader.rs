@@ -28,7 +28,8 @@ impl WasmKind {
     }
 }
 
-/// Compiled code of either kind.
+/// Compiled code of either kind (cheap to clone: Wasmtime shares the code).
+#[derive(Clone)]
 pub enum Artifact {
     /// A compiled component.
     Component(Component),

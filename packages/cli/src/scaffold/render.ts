@@ -35,6 +35,11 @@ export interface TemplateContext {
   wasmtime_version: string;
   /** The wit-bindgen version loop-sdk uses (the workspace's `wit-bindgen` dependency). */
   wit_bindgen_version: string;
+  /**
+   * The checkout's `[patch.crates-io]` entries with absolute paths, one per line, so a project
+   * that embeds loop-host compiles the crates loop-kit patches the same way (patches/README.md).
+   */
+  cargo_patches: string;
 }
 
 /** Reads the versions templates pin from the checkout's rust-toolchain.toml and Cargo.toml. */
@@ -61,7 +66,36 @@ export function templateContext(name: string, root = loopKitRoot()): TemplateCon
       /^\s*wit-bindgen\s*=\s*\{\s*version\s*=\s*"([^"]+)"/m,
       "Cargo.toml wit-bindgen version",
     ),
+    cargo_patches: cargoPatches(cargo, root),
   };
+}
+
+/**
+ * The `name = { path = "..." }` lines of a Cargo.toml's `[patch.crates-io]` table, each path
+ * made absolute against `root`; "" when there is none.
+ */
+export function cargoPatches(cargo: string, root: string): string {
+  const lines: string[] = [];
+  let inTable = false;
+  for (const line of cargo.split(/\r?\n/)) {
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (header) {
+      inTable = header[1]?.trim() === "patch.crates-io";
+      continue;
+    }
+    if (!inTable) continue;
+    const entry = /^\s*([A-Za-z0-9_-]+)\s*=\s*\{\s*path\s*=\s*"([^"]+)"\s*\}\s*(#.*)?$/.exec(line);
+    if (entry) {
+      const [, name, path] = entry as unknown as [string, string, string];
+      const absolute = path.startsWith("/") ? path : `${root}/${path}`;
+      lines.push(`${name} = { path = "${absolute}" }`);
+    } else if (line.trim() !== "" && !line.trim().startsWith("#")) {
+      throw new CliError(
+        `cannot read this [patch.crates-io] entry of the loop-kit checkout's Cargo.toml: ${line.trim()} (templates copy only \`name = { path = "..." }\`)`,
+      );
+    }
+  }
+  return lines.join("\n");
 }
 
 function readText(file: string): string {
