@@ -376,14 +376,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_unwritable_cache_does_not_fail_the_load() {
-        let engine = Engine::default();
+    /// A cache directory below a regular file, so it cannot be created.
+    fn unwritable_dir() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a-file");
         std::fs::write(&file, b"x").unwrap();
-        // The cache dir is below a regular file, so it cannot be created.
-        let cache = CompileCache::new(&engine, file.join("compiled"));
+        (dir, file.join("compiled"))
+    }
+
+    #[test]
+    fn an_unwritable_cache_does_not_fail_the_load() {
+        let engine = Engine::default();
+        let (_dir, unwritable) = unwritable_dir();
+        let cache = CompileCache::new(&engine, unwritable);
         let mut compiles = 0;
         assert!(matches!(
             load(&cache, &engine, &module_bytes(), &mut compiles),
@@ -423,10 +428,8 @@ mod tests {
     #[test]
     fn a_background_write_that_fails_does_not_fail_the_load() {
         let engine = Engine::default();
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("a-file");
-        std::fs::write(&file, b"x").unwrap();
-        let cache = CompileCache::new(&engine, file.join("compiled")).writing_in_background(false);
+        let (_dir, unwritable) = unwritable_dir();
+        let cache = CompileCache::new(&engine, unwritable).writing_in_background(false);
         let mut compiles = 0;
         // The write fails after the load, on the writer's thread; the code still runs (`load`
         // calls it) and the outcome says it was compiled.

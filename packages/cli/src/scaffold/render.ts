@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse as parseToml } from "smol-toml";
 import { CliError } from "../errors.js";
 import { nameProblem, snakeName } from "./names.js";
 import type { Template } from "./templates.js";
@@ -75,27 +76,36 @@ export function templateContext(name: string, root = loopKitRoot()): TemplateCon
  * made absolute against `root`; "" when there is none.
  */
 export function cargoPatches(cargo: string, root: string): string {
-  const lines: string[] = [];
-  let inTable = false;
-  for (const line of cargo.split(/\r?\n/)) {
-    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
-    if (header) {
-      inTable = header[1]?.trim() === "patch.crates-io";
-      continue;
-    }
-    if (!inTable) continue;
-    const entry = /^\s*([A-Za-z0-9_-]+)\s*=\s*\{\s*path\s*=\s*"([^"]+)"\s*\}\s*(#.*)?$/.exec(line);
-    if (entry) {
-      const [, name, path] = entry as unknown as [string, string, string];
-      const absolute = path.startsWith("/") ? path : `${root}/${path}`;
-      lines.push(`${name} = { path = "${absolute}" }`);
-    } else if (line.trim() !== "" && !line.trim().startsWith("#")) {
-      throw new CliError(
-        `cannot read this [patch.crates-io] entry of the loop-kit checkout's Cargo.toml: ${line.trim()} (templates copy only \`name = { path = "..." }\`)`,
-      );
-    }
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = parseToml(cargo);
+  } catch (err) {
+    throw new CliError(
+      `cannot parse the loop-kit checkout's Cargo.toml: ${(err as Error).message}`,
+    );
   }
-  return lines.join("\n");
+  const table = (parsed.patch as Record<string, unknown> | undefined)?.["crates-io"] ?? {};
+  return Object.entries(table as Record<string, unknown>)
+    .map(([name, spec]) => {
+      const path = (spec as { path?: unknown } | null)?.path;
+      if (typeof path !== "string" || Object.keys(spec as object).length !== 1) {
+        throw new CliError(
+          `cannot read this [patch.crates-io] entry of the loop-kit checkout's Cargo.toml: ${name} = ${inlineToml(spec)} (templates copy only \`name = { path = "..." }\`)`,
+        );
+      }
+      const absolute = path.startsWith("/") ? path : `${root}/${path}`;
+      return `${name} = { path = "${absolute}" }`;
+    })
+    .join("\n");
+}
+
+/** A parsed TOML value written back in inline form, for messages: `{ git = "..." }`. */
+function inlineToml(value: unknown): string {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return JSON.stringify(value);
+  }
+  const fields = Object.entries(value).map(([k, v]) => `${k} = ${inlineToml(v)}`);
+  return `{ ${fields.join(", ")} }`;
 }
 
 function readText(file: string): string {
