@@ -103,3 +103,39 @@ test("an unknown LOOP_RUST_ROUTE is a clear error", async () => {
   assert.equal(res.code, 1);
   assert.match(res.stderr, /^loop: unknown Rust route "wasip9"/m);
 });
+
+test("loop-sdk's imports survive a build of one codegen unit per module (incremental)", {
+  timeout: 1_200_000,
+}, async () => {
+  // `loop dev` builds with rustc's incremental cache, which splits crates by module. Each
+  // example uses one of the SDK's wrapper modules; its import must still be described to
+  // wasm-component-ld (the link fails otherwise: "module requires an import interface").
+  const env = {
+    CARGO_PROFILE_RELEASE_INCREMENTAL: "true",
+    CARGO_TARGET_DIR: join(root, "incremental-target"),
+  };
+  const cases = [
+    ["hello", "wasi:logging/logging@0.1.0-draft"],
+    ["kv", "wasi:keyvalue/store@0.2.0-draft"],
+    ["process", "loop:process/process@0.1.0"],
+    ["http", "wasi:config/store@0.2.0-rc.1"],
+  ] as const;
+  for (const [example, iface] of cases) {
+    const res = await runLoop(
+      ["component", "build", join(repoRoot, "examples", example), "--json"],
+      {
+        env,
+        timeoutMs: 600_000,
+      },
+    );
+    assert.equal(res.code, 0, `examples/${example}: ${res.stderr}`);
+    const { wasm } = JSON.parse(res.stdout) as { wasm: string };
+    const inspect = await runLoop(["component", "inspect", wasm, "--json"]);
+    assert.equal(inspect.code, 0, inspect.stderr);
+    const imports = (JSON.parse(inspect.stdout) as { imports: { name: string }[] }).imports;
+    assert.ok(
+      imports.some((i) => i.name === iface),
+      `examples/${example} does not import ${iface}`,
+    );
+  }
+});

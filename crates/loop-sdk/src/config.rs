@@ -2,6 +2,8 @@
 
 use crate::bindings::wasi::config::store;
 
+keep_bindings_section!();
+
 /// The value of `key`, if configured.
 pub fn get(key: &str) -> Option<String> {
     store::get(key).ok().flatten()

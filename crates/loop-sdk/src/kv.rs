@@ -8,6 +8,8 @@
 
 use crate::bindings::wasi::keyvalue::{atomics, batch, store};
 
+keep_bindings_section!();
+
 /// Why a key-value call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {

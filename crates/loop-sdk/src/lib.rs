@@ -66,6 +66,26 @@ pub mod gfx_bindings {
     });
 }
 
+/// Keeps the component-type section of [`bindings`] in the link wherever a wrapper module is.
+///
+/// That section tells wasm-component-ld what the imports (`wasi:logging`, ...) are. It lives in
+/// the object file of the `bindings` module, and the linker takes only the objects of an rlib
+/// that define a symbol something needs: the wrappers (`log::log`, ...) are needed, the
+/// bindings' object is not once the generated calls are inlined into the wrappers. Built with
+/// one codegen unit per module (rustc's incremental mode, which `loop dev` uses) the section was
+/// lost and the link failed ("module requires an import interface named
+/// `wasi:logging/logging@0.1.0-draft`"). A `#[used]` reference from each wrapper module's
+/// object pulls it in; wit-bindgen does the same inside each interface module. `log` is the one
+/// that failed (its call is inlined whole); the others get it too, so that a change in what
+/// rustc inlines cannot break them.
+macro_rules! keep_bindings_section {
+    () => {
+        #[used]
+        static KEEP_BINDINGS_SECTION: fn() =
+            crate::bindings::__link_custom_section_describing_imports;
+    };
+}
+
 pub mod config;
 #[cfg(feature = "fx")]
 pub mod fx;

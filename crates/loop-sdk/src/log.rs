@@ -7,6 +7,8 @@
 
 use crate::bindings::wasi::logging::logging;
 
+keep_bindings_section!();
+
 /// Severity of a log line.
 pub use logging::Level;
 

@@ -6,6 +6,8 @@
 
 use crate::bindings::loop_::process::process as api;
 
+keep_bindings_section!();
+
 pub use api::{Child, ExitStatus, Output};
 
 /// Why a process call failed.

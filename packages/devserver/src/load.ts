@@ -78,13 +78,14 @@ export async function loadComponent(
   try {
     result = await build.buildComponent(source, {
       color: false,
-      // No CARGO_PROFILE_RELEASE_INCREMENTAL: with it, wasm-component-ld loses the component
-      // type sections of path dependencies (loop-sdk's wasi:logging) and the link fails; an
-      // edit of an example rebuilds in ~0.4 s without it anyway (cargo still reuses every
-      // dependency's artifacts).
       env: {
         ...process.env,
         CARGO_TERM_PROGRESS_WHEN: "never",
+        // rustc's incremental cache for the workspace's own crates (cargo never uses it for
+        // registry dependencies, whose artifacts it reuses anyway): an edit recompiles the
+        // functions it touched, not the crate. Only in dev: `loop component build` keeps
+        // release builds whole, which optimise better. The user's own setting wins.
+        CARGO_PROFILE_RELEASE_INCREMENTAL: process.env.CARGO_PROFILE_RELEASE_INCREMENTAL ?? "true",
       },
     });
   } catch (err) {
