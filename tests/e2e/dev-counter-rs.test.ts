@@ -18,10 +18,15 @@ test("the Rust counter keeps its count through a swap; a failing restore keeps t
   timeout: 1_800_000,
 }, async () => {
   const dir = await copyInto("counter-rs", scratch.dir);
-  // Outside the checkout: the SDK by absolute path, a workspace of its own, the pinned toolchain.
+  // Outside the checkout: the SDK by absolute path, a workspace of its own, the pinned
+  // toolchain, and a name of its own (the copy shares the checkout's target folder, where
+  // examples/counter-rs's output would otherwise be overwritten by this one's).
   const manifest = join(dir, "Cargo.toml");
   const sdk = JSON.stringify(join(repoRoot, "crates", "loop-sdk"));
-  const cargo = (await readFile(manifest, "utf8")).replace('"../../crates/loop-sdk"', sdk);
+  const cargo = (await readFile(manifest, "utf8"))
+    .replace('"../../crates/loop-sdk"', sdk)
+    .replace('name = "counter-rs"', 'name = "dev-counter-rs"');
+  assert.match(cargo, /name = "dev-counter-rs"/);
   await writeFile(manifest, `${cargo}\n[workspace]\n`);
   await copyFile(join(repoRoot, "rust-toolchain.toml"), join(dir, "rust-toolchain.toml"));
   const lib = join(dir, "src", "lib.rs");
