@@ -2,7 +2,7 @@
 // (packages/cli/bin/loop.js → dist/) against components built from examples/.
 import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -229,6 +229,38 @@ export async function tempDir(
 ): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `loop-${prefix}-`));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Environment entries that leave cargo's incremental switch to its profiles: `CARGO_INCREMENTAL`
+ * and `build.incremental` override every profile, and a CI machine may set them.
+ */
+export const cargoIncrementalFromProfiles = {
+  CARGO_INCREMENTAL: undefined,
+  CARGO_BUILD_INCREMENTAL: undefined,
+} as const;
+
+/**
+ * The incremental sessions rustc keeps for `crate` under `target` (for wasm32-wasip2, release),
+ * as `CRATE-HASH/s-...` names; none when the folder is missing. Names, not times: they compare
+ * across clocks.
+ */
+export async function incrementalSessions(target: string, crate: string): Promise<string[]> {
+  const base = join(target, "wasm32-wasip2", "release", "incremental");
+  const prefix = `${crate.replaceAll("-", "_")}-`;
+  const sessions: string[] = [];
+  let dirs: string[];
+  try {
+    dirs = await readdir(base);
+  } catch {
+    return sessions;
+  }
+  for (const d of dirs.filter((n) => n.startsWith(prefix))) {
+    for (const s of await readdir(join(base, d))) {
+      if (s.startsWith("s-") && !s.endsWith(".lock")) sessions.push(`${d}/${s}`);
+    }
+  }
+  return sessions.sort();
 }
 
 /** Asserts that output carries no Node stack frames, Rust backtraces or panics. */

@@ -6,7 +6,15 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { assertNoStackTrace, buildExample, lines, repoRoot, runLoop } from "../helpers.js";
+import {
+  assertNoStackTrace,
+  buildExample,
+  cargoIncrementalFromProfiles,
+  incrementalSessions,
+  lines,
+  repoRoot,
+  runLoop,
+} from "../helpers.js";
 
 const COMPONENT_HEADER = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]);
 
@@ -110,17 +118,19 @@ test("loop-sdk's imports survive a build of one codegen unit per module (increme
   // `loop dev` builds with rustc's incremental cache, which splits crates by module. Each
   // example uses one of the SDK's wrapper modules; its import must still be described to
   // wasm-component-ld (the link fails otherwise: "module requires an import interface").
+  const target = join(root, "incremental-target");
   const env = {
+    ...cargoIncrementalFromProfiles,
     CARGO_PROFILE_RELEASE_INCREMENTAL: "true",
-    CARGO_TARGET_DIR: join(root, "incremental-target"),
+    CARGO_TARGET_DIR: target,
   };
   const cases = [
-    ["hello", "wasi:logging/logging@0.1.0-draft"],
-    ["kv", "wasi:keyvalue/store@0.2.0-draft"],
-    ["process", "loop:process/process@0.1.0"],
-    ["http", "wasi:config/store@0.2.0-rc.1"],
+    ["hello", "hello", "wasi:logging/logging@0.1.0-draft"],
+    ["kv", "kv-example", "wasi:keyvalue/store@0.2.0-draft"],
+    ["process", "process-example", "loop:process/process@0.1.0"],
+    ["http", "http-example", "wasi:config/store@0.2.0-rc.1"],
   ] as const;
-  for (const [example, iface] of cases) {
+  for (const [example, crateName, iface] of cases) {
     const res = await runLoop(
       ["component", "build", join(repoRoot, "examples", example), "--json"],
       {
@@ -129,6 +139,12 @@ test("loop-sdk's imports survive a build of one codegen unit per module (increme
       },
     );
     assert.equal(res.code, 0, `examples/${example}: ${res.stderr}`);
+    // It was an incremental build (else this test proves nothing).
+    assert.notDeepEqual(
+      await incrementalSessions(target, crateName),
+      [],
+      `examples/${example} was not built incrementally`,
+    );
     const { wasm } = JSON.parse(res.stdout) as { wasm: string };
     const inspect = await runLoop(["component", "inspect", wasm, "--json"]);
     assert.equal(inspect.code, 0, inspect.stderr);

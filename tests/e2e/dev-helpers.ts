@@ -39,10 +39,14 @@ export interface Dev {
 /** Starts `loop dev --json ARGS` in `cwd`. */
 export function startDev(
   args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
 ): Dev {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.LOOP_DEBUG;
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
   const child = spawn(process.execPath, [loopBin, "dev", "--json", ...args], {
     cwd: options.cwd ?? repoRoot,
     env,

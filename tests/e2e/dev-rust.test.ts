@@ -3,10 +3,17 @@
 // src/main.rs is edited, shows a compile error with its file and line and waits, and runs again
 // once the error is fixed.
 import assert from "node:assert/strict";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { assertNoStackTrace, repoRoot, runLoop, tempDir } from "../helpers.js";
+import {
+  assertNoStackTrace,
+  cargoIncrementalFromProfiles,
+  incrementalSessions,
+  repoRoot,
+  runLoop,
+  tempDir,
+} from "../helpers.js";
 import { edit, eventsOf, save, startDev } from "./dev-helpers.js";
 
 const tmp = await tempDir("dev-rust");
@@ -14,7 +21,8 @@ after(() => tmp.cleanup());
 
 /** The checkout's target folder: the SDK's dependencies are already built there. */
 const target = join(repoRoot, "target");
-const env = { CARGO_TARGET_DIR: target };
+/** loop dev's own default decides: no CARGO_INCREMENTAL from the machine overrides it. */
+const env = { ...cargoIncrementalFromProfiles, CARGO_TARGET_DIR: target };
 const LONG = 600_000;
 
 test("a Rust command builds incrementally, reruns on an edit and recovers from a compile error", {
@@ -26,8 +34,7 @@ test("a Rust command builds incrementally, reruns on an edit and recovers from a
   const dir = join(tmp.dir, name);
   const main = join(dir, "src", "main.rs");
 
-  // Whole seconds: some filesystems keep coarse modification times.
-  const started = Math.floor(Date.now() / 1000) * 1000 - 1000;
+  const before = await incrementalSessions(target, name);
   const dev = startDev([], { cwd: dir, env });
   try {
     const built = await dev.next((e) => e.event === "build" || e.event === "error", 0, LONG);
@@ -40,14 +47,12 @@ test("a Rust command builds incrementally, reruns on an edit and recovers from a
     assert.match(dev.stderr(), /^\[dev-rust-cmd\] info: greeted world$/m);
     // rustc wrote an incremental session for the crate (now, not in an earlier run): the next
     // build starts from it.
-    const sessions = join(target, "wasm32-wasip2", "release", "incremental");
-    const fresh = [];
-    for (const d of await readdir(sessions)) {
-      if (d.startsWith("dev_rust_cmd-") && (await stat(join(sessions, d))).mtimeMs >= started) {
-        fresh.push(d);
-      }
-    }
-    assert.notDeepEqual(fresh, [], `no incremental session for dev_rust_cmd in ${sessions}`);
+    const fresh = (await incrementalSessions(target, name)).filter((s) => !before.includes(s));
+    assert.notDeepEqual(
+      fresh,
+      [],
+      `no new incremental session for ${name} under ${target} (before: ${before.join(", ") || "none"})`,
+    );
 
     // An edit rebuilds and reruns it.
     let from = dev.events.length;
