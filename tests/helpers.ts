@@ -233,11 +233,13 @@ export async function tempDir(
 
 /**
  * Environment entries that leave cargo's incremental switch to its profiles: `CARGO_INCREMENTAL`
- * and `build.incremental` override every profile, and a CI machine may set them.
+ * and `build.incremental` override every profile, and so does `CI` (cargo turns incremental
+ * builds off under CI unless one of the first two says otherwise); CI machines set them.
  */
 export const cargoIncrementalFromProfiles = {
   CARGO_INCREMENTAL: undefined,
   CARGO_BUILD_INCREMENTAL: undefined,
+  CI: undefined,
 } as const;
 
 /**

@@ -21,7 +21,7 @@ after(() => tmp.cleanup());
 
 /** The checkout's target folder: the SDK's dependencies are already built there. */
 const target = join(repoRoot, "target");
-/** loop dev's own default decides: no CARGO_INCREMENTAL from the machine overrides it. */
+/** loop dev's own default decides: no CARGO_INCREMENTAL or CI from the machine overrides it. */
 const env = { ...cargoIncrementalFromProfiles, CARGO_TARGET_DIR: target };
 const LONG = 600_000;
 

@@ -39,7 +39,8 @@ export function register(program: Command): void {
         "are hot-swapped keeping their state (loop:host/lifecycle) and the page's DOM. A failed " +
         "build keeps the old version running and shows the error; the next good build clears it. " +
         "Rust builds use rustc's incremental cache (CARGO_PROFILE_RELEASE_INCREMENTAL=false " +
-        "or CARGO_INCREMENTAL=0 turns it off); TS/JS components skip componentize-js (see --no-fast).",
+        "or CARGO_INCREMENTAL=0 turns it off, and so does CI=... unless CARGO_INCREMENTAL=1); " +
+        "TS/JS components skip componentize-js (see --no-fast).",
     )
     .argument("[path]", "an app or component folder, or a .wasm (default: the current folder)")
     .argument("[args...]", "command components: arguments passed to the guest (after --)")
