@@ -63,22 +63,27 @@ export function startLoop(args: readonly string[], options: RunOptions = {}): Ru
   return startCommand(process.execPath, [loopBin, ...args], options);
 }
 
+/** The environment for a child: this one without LOOP_DEBUG, with `changes` (`undefined` removes). */
+export function childEnv(changes: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // The tests must see what a user sees, not the stack traces meant for debugging.
+  delete env.LOOP_DEBUG;
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
 /** Starts any command, collecting its output. */
 export function startCommand(
   command: string,
   args: readonly string[],
   options: RunOptions = {},
 ): Running {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // The tests must see what a user sees, not the stack traces meant for debugging.
-  delete env.LOOP_DEBUG;
-  for (const [key, value] of Object.entries(options.env ?? {})) {
-    if (value === undefined) delete env[key];
-    else env[key] = value;
-  }
   const child = spawn(command, args, {
     cwd: options.cwd ?? repoRoot,
-    env,
+    env: childEnv(options.env),
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stdout = "";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { cp, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { loopBin, repoRoot } from "../helpers.js";
+import { childEnv, loopBin, repoRoot } from "../helpers.js";
 
 /** One `loop dev --json` event (docs/dev.md), loosely typed for assertions. */
 export type DevEvent = { event: string } & Record<string, unknown>;
@@ -41,15 +41,9 @@ export function startDev(
   args: readonly string[],
   options: { cwd?: string; env?: Record<string, string | undefined> } = {},
 ): Dev {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.LOOP_DEBUG;
-  for (const [key, value] of Object.entries(options.env ?? {})) {
-    if (value === undefined) delete env[key];
-    else env[key] = value;
-  }
   const child = spawn(process.execPath, [loopBin, "dev", "--json", ...args], {
     cwd: options.cwd ?? repoRoot,
-    env,
+    env: childEnv(options.env),
     stdio: ["pipe", "pipe", "pipe"],
   });
   const events: DevEvent[] = [];
