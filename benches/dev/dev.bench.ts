@@ -11,8 +11,11 @@
 //   counter appended, so loop-host compiles it: a fresh build), and replacements compiled before
 //   (switching between two builds: loop-host's compile cache has them); with Cranelift (loop
 //   dev's default: a new version reuses the previous one's unchanged functions) and, for new
-//   bytes, with Winch (Wasmtime's baseline compiler, no reuse). A complete .wasm is picked up
-//   without the debounce, so there is no `--debounce 0` case.
+//   bytes, with Winch (Wasmtime's baseline compiler, no reuse). A third case, "new build, data
+//   moved": every save is a build never seen before whose answer is 16 bytes longer than the
+//   last, so the data moves and every function's surroundings change (Wasmtime's function memo
+//   cannot answer; patches/README.md) and only Cranelift's incremental cache helps. A complete
+//   .wasm is picked up without the debounce, so there is no `--debounce 0` case.
 //   Anchor: kill `loop serve web.wasm`, start it again on the new file, poll until it answers
 //   (both cases).
 // - rust: the same HTTP component from source (`loop component new --lang rust --world http`),
@@ -221,13 +224,21 @@ async function rustCrate(): Promise<{ crate: string; wasm: string }> {
 
 async function measureWasm(crateWasm: { crate: string; wasm: string }): Promise<Sample[]> {
   const { crate } = crateWasm;
-  // Two builds with different answers.
-  const variants: Buffer[] = [];
-  for (const marker of ["wasm-a", "wasm-b"]) {
+  // Two builds with different answers of the same length, then (for "data moved") one build per
+  // save, each answer 16 bytes longer than the last (more than the data's alignment padding
+  // absorbs, so every one of them moves the data after it).
+  const build = async (marker: string) => {
     setMarker(crate, marker);
     const out = await run(["component", "build", crate, "--json"], scratch);
-    variants.push(readFileSync((JSON.parse(out) as { wasm: string }).wasm));
-  }
+    return readFileSync((JSON.parse(out) as { wasm: string }).wasm);
+  };
+  const variants: Buffer[] = [await build("wasm-a"), await build("wasm-b")];
+  const movedMarkers = Array.from(
+    { length: RUNS + 2 },
+    (_, i) => `wasm-m${"m".repeat(16 * (i + 1))}`,
+  );
+  const movedBuilds: Buffer[] = [];
+  for (const marker of movedMarkers) movedBuilds.push(await build(marker));
   const app = path.join(scratch, "wasm-app");
   mkdirSync(app, { recursive: true });
   const file = path.join(app, "web.wasm");
@@ -237,7 +248,12 @@ async function measureWasm(crateWasm: { crate: string; wasm: string }): Promise<
   let n = 0;
   // The next replacement: the other variant, as new bytes (Cranelift compiles it) or exactly as
   // built (compiled before: loop-host's compile cache has it, as when switching between builds).
-  const next = (fresh: boolean) => {
+  let m = 0;
+  const next = (fresh: boolean, moved = false) => {
+    if (moved) {
+      const i = m++;
+      return { marker: movedMarkers[i] as string, bytes: movedBuilds[i] as Buffer };
+    }
     const which = (n + 1) % 2;
     n++;
     const bytes = variants[which] as Buffer;
@@ -246,12 +262,13 @@ async function measureWasm(crateWasm: { crate: string; wasm: string }): Promise<
       bytes: fresh ? withCustomSection(bytes, "loop-dev-bench", `${n} ${Date.now()}`) : bytes,
     };
   };
-  const cases: { fresh: boolean; compiler: "winch" | "cranelift" }[] = [
+  const cases: { fresh: boolean; compiler: "winch" | "cranelift"; moved?: boolean }[] = [
     { fresh: true, compiler: "cranelift" },
+    { fresh: true, compiler: "cranelift", moved: true },
     { fresh: true, compiler: "winch" },
     { fresh: false, compiler: "cranelift" },
   ];
-  for (const { fresh, compiler } of cases) {
+  for (const { fresh, compiler, moved } of cases) {
     const load = os.loadavg()[0] ?? 0;
     const dev = start(["dev", "--json", "--listen", "127.0.0.1:0", "--compiler", compiler], app);
     const url = `http://${(await dev.waitFor(/"url":"http:\/\/([^"]+)"/))[1]}/`;
@@ -259,7 +276,7 @@ async function measureWasm(crateWasm: { crate: string; wasm: string }): Promise<
     const ms: number[] = [];
     // Two warm-up swaps (loop dev's own code paths; both variants into the compile cache).
     for (let i = 0; i < RUNS + 2; i++) {
-      const { marker, bytes } = next(fresh);
+      const { marker, bytes } = next(fresh, moved);
       const t0 = performance.now();
       save(file, bytes);
       const t1 = await until(url, marker).catch((err: Error) => {
@@ -270,7 +287,7 @@ async function measureWasm(crateWasm: { crate: string; wasm: string }): Promise<
     await dev.stop();
     samples.push({
       path: "wasm",
-      variant: `loop dev, ${fresh ? "new bytes" : "compiled before"}, ${compiler}`,
+      variant: `loop dev, ${moved ? "new build, data moved" : fresh ? "new bytes" : "compiled before"}, ${compiler}`,
       ms,
       load,
     });

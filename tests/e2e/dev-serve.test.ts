@@ -80,10 +80,16 @@ test("10 swaps under a steady load on loopback: every request is answered", {
     }
     // New bytes, the same code: the last swap (the background warm-up long done) compiled
     // nothing; all its functions' code came from the earlier versions (before the Cranelift
-    // patch in patches/, 25-60 functions of a component this size missed at random).
-    const functions = lastSwap?.functions as { reused: number; compiled: number } | undefined;
+    // patch in patches/, 25-60 functions of a component this size missed at random). Its
+    // wasm functions came from Wasmtime's function memo, without being translated again (only
+    // trampolines go through Cranelift's cache).
+    const functions = lastSwap?.functions as
+      | { reused: number; untranslated: number; compiled: number }
+      | undefined;
     assert.ok(functions !== undefined, JSON.stringify(lastSwap));
     assert.ok(functions.reused > 100, JSON.stringify(functions));
+    assert.ok(functions.untranslated > 100, JSON.stringify(functions));
+    assert.ok(functions.untranslated <= functions.reused, JSON.stringify(functions));
     assert.equal(functions.compiled, 0, JSON.stringify(functions));
     await answered(answers.length + 20);
     stopping = true;

@@ -51,14 +51,21 @@ pub enum Compiler {
 pub struct FunctionReuse {
     /// Functions whose code came from earlier versions.
     pub reused: u64,
+    /// Of those, the ones reused without even translating them: their body and everything
+    /// around it were unchanged (Wasmtime's function memo, patches/README.md).
+    pub untranslated: u64,
     /// Functions compiled.
     pub compiled: u64,
 }
 
 impl FunctionReuse {
-    /// As a JSON object for protocol replies: `{"reused", "compiled"}`.
+    /// As a JSON object for protocol replies: `{"reused", "untranslated", "compiled"}`.
     pub fn to_json(self) -> serde_json::Value {
-        serde_json::json!({"reused": self.reused, "compiled": self.compiled})
+        serde_json::json!({
+            "reused": self.reused,
+            "untranslated": self.untranslated,
+            "compiled": self.compiled,
+        })
     }
 }
 
@@ -219,14 +226,24 @@ impl Host {
     }
 
     /// Cranelift's incremental cache so far: (functions reused, functions compiled); None when
-    /// it is off.
+    /// it is off. Reused counts both kinds of reuse: functions Wasmtime's memo answered before
+    /// translating them, and functions whose IR Cranelift's cache recognised.
     pub fn incremental_stats(&self) -> Option<(u64, u64)> {
+        let untranslated = self.untranslated();
         self.functions.as_ref().map(|s| {
             (
-                s.hits.load(Ordering::Relaxed),
+                s.hits.load(Ordering::Relaxed) + untranslated,
                 s.misses.load(Ordering::Relaxed),
             )
         })
+    }
+
+    /// Functions reused so far without translating them (Wasmtime's function memo, which the
+    /// incremental cache turns on); 0 when it is off.
+    pub fn untranslated(&self) -> u64 {
+        self.engine
+            .function_memo_stats()
+            .map_or(0, |(hits, _)| hits)
     }
 
     /// Compiles `bytes` once in the background, only to fill Cranelift's incremental cache:
@@ -266,6 +283,7 @@ impl Host {
         let kind = loader::classify(path, &bytes)?;
         let started = Instant::now();
         let before = self.incremental_stats();
+        let untranslated_before = self.untranslated();
         let (artifact, cache) = self.cache.load(&self.engine, &bytes, kind, |bytes| {
             loader::compile(&self.engine, path, bytes, kind)
         })?;
@@ -273,15 +291,17 @@ impl Host {
         let functions = match (before, self.incremental_stats()) {
             (Some((h0, m0)), Some((h1, m1))) if cache.compiled() => Some(FunctionReuse {
                 reused: h1.saturating_sub(h0),
+                untranslated: self.untranslated().saturating_sub(untranslated_before),
                 compiled: m1.saturating_sub(m0),
             }),
             _ => None,
         };
         let reuse = functions.map_or(String::new(), |f| {
             format!(
-                ", reusing {} of {} functions",
+                ", reusing {} of {} functions ({} without translating them)",
                 f.reused,
-                f.reused + f.compiled
+                f.reused + f.compiled,
+                f.untranslated
             )
         });
         match &cache {
@@ -438,6 +458,97 @@ mod tests {
         assert!(h2 - h >= FUNCS - 1, "reused {} of {}", h2 - h, FUNCS - 1);
     }
 
+    /// Runs export `name` of a core module compiled by `host`: its result, or the wasm offset
+    /// of the instruction that trapped.
+    fn call(host: &Host, module: &wasmtime::Module, name: &str) -> Result<i32, usize> {
+        let mut store = wasmtime::Store::new(host.engine(), ());
+        store.set_epoch_deadline(1_000_000);
+        let instance = wasmtime::Instance::new(&mut store, module, &[]).unwrap();
+        let func = instance
+            .get_typed_func::<(), i32>(&mut store, name)
+            .unwrap();
+        func.call(&mut store, ()).map_err(|e| {
+            let trace = e
+                .downcast_ref::<wasmtime::WasmBacktrace>()
+                .expect("a backtrace");
+            trace.frames()[0].module_offset().expect("a wasm offset")
+        })
+    }
+
+    fn compiled(host: &Host, dir: &Path, name: &str, wat: &str) -> wasmtime::Module {
+        let path = dir.join(name);
+        std::fs::write(&path, wat::parse_str(wat).unwrap()).unwrap();
+        match host.load(&path).unwrap().artifact {
+            Artifact::Module(module) => module,
+            Artifact::Component(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn moved_functions_come_from_the_memo_with_their_trap_offsets_moved_too() {
+        // Version 2 grows the first function (moving the others' bodies) and changes the data
+        // (contents and length); the other three functions are byte for byte the same.
+        let version = |grow: &str, data: &str, extra: &str| {
+            format!(
+                r#"(module (memory 1) {extra} (data (i32.const 16) "{data}")
+                  (func (export "grow") (result i32) i32.const 1 {grow})
+                  (func (export "trap") (result i32) i32.const 7 i32.const 0 i32.div_u)
+                  (func (export "read") (result i32) i32.const 16 i32.load8_u)
+                  (func (export "other") (result i32) i32.const 6 i32.const 7 i32.mul))"#
+            )
+        };
+        let v1 = version("", "hello", "");
+        let v2 = version(
+            "i32.const 2 i32.add i32.const 3 i32.mul",
+            "HELLO, WORLD",
+            "",
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let host = host(true, Compiler::Cranelift);
+        let memo = || host.engine().function_memo_stats().expect("a memo");
+
+        let m1 = compiled(&host, dir.path(), "v1.wasm", &v1);
+        let trap_v1 = call(&host, &m1, "trap").unwrap_err();
+        let (h1, n1) = memo();
+        assert_eq!((h1, n1), (0, 4), "the first compile translates everything");
+
+        let m2 = compiled(&host, dir.path(), "v2.wasm", &v2);
+        let (h2, n2) = memo();
+        assert_eq!(
+            (h2 - h1, n2 - n1),
+            (3, 1),
+            "the three unchanged functions come from the memo"
+        );
+        assert_eq!(call(&host, &m2, "grow"), Ok(9));
+        assert_eq!(
+            call(&host, &m2, "read"),
+            Ok(i32::from(b'H')),
+            "reads v2's data"
+        );
+        assert_eq!(call(&host, &m2, "other"), Ok(42));
+
+        // The reused function's trap is reported where a compile from scratch reports it,
+        // which is not where it was in version 1.
+        let fresh = super::Host::new(&HostOptions {
+            no_cache: true,
+            ..Default::default()
+        })
+        .unwrap();
+        let scratch = compiled(&fresh, dir.path(), "v2-fresh.wasm", &v2);
+        let trap_v2 = call(&host, &m2, "trap").unwrap_err();
+        assert_eq!(trap_v2, call(&fresh, &scratch, "trap").unwrap_err());
+        assert_ne!(trap_v2, trap_v1, "the body moved, so its trap offset did");
+
+        // One more memory changes what every function is compiled against: nothing reused.
+        compiled(
+            &host,
+            dir.path(),
+            "v3.wasm",
+            &version("", "hello", "(memory 1)"),
+        );
+        assert_eq!(memo().0, h2, "reused code across a changed memory section");
+    }
+
     #[test]
     fn code_from_the_compile_cache_fills_the_incremental_cache_in_the_background() {
         let dir = tempfile::tempdir().unwrap();
@@ -483,5 +594,24 @@ mod tests {
                 .is_none()
         );
         assert!(host(true, Compiler::Winch).incremental_stats().is_none());
+        // Wasmtime's function memo comes with the incremental cache, and only with it.
+        assert!(
+            host(true, Compiler::Cranelift)
+                .engine()
+                .function_memo_stats()
+                .is_some()
+        );
+        assert!(
+            host(false, Compiler::Cranelift)
+                .engine()
+                .function_memo_stats()
+                .is_none()
+        );
+        assert!(
+            host(true, Compiler::Winch)
+                .engine()
+                .function_memo_stats()
+                .is_none()
+        );
     }
 }

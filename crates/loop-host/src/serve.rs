@@ -264,12 +264,16 @@ async fn swap(
     let (pre, compiled, functions) =
         tokio::task::spawn_blocking(move || -> Result<_, HostError> {
             let before = host.incremental_stats();
+            let untranslated = host.untranslated();
             let loaded = host.load(&path)?;
-            // Functions whose code came from the previous versions, and functions compiled.
+            // Functions whose code came from the previous versions (some without even being
+            // translated), and functions compiled.
             let functions = match (before, host.incremental_stats()) {
-                (Some((h0, m0)), Some((h1, m1))) => {
-                    json!({"reused": h1.saturating_sub(h0), "compiled": m1.saturating_sub(m0)})
-                }
+                (Some((h0, m0)), Some((h1, m1))) => json!({
+                    "reused": h1.saturating_sub(h0),
+                    "untranslated": host.untranslated().saturating_sub(untranslated),
+                    "compiled": m1.saturating_sub(m0),
+                }),
                 _ => serde_json::Value::Null,
             };
             let Artifact::Component(component) = &loaded.artifact else {

@@ -100,7 +100,8 @@ export class ServeHost {
 
   /**
    * Swaps to the component at `path`; resolves to loop-host's answer (`generation`, `compiled`,
-   * `functions`: `{reused, compiled}` when it compiled with Cranelift's incremental cache).
+   * `functions`: `{reused, untranslated, compiled}` when it compiled with Cranelift's incremental
+   * cache).
    */
   swap(path: string): Promise<Record<string, unknown>> {
     return this.request("swap", { path });

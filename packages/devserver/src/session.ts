@@ -80,8 +80,11 @@ export type DevEvent =
       state?: string;
       fibers?: number;
       generation?: number;
-      /** HTTP: functions whose code came from earlier versions, and functions compiled. */
-      functions?: { reused: number; compiled: number };
+      /**
+       * HTTP: functions whose code came from earlier versions (`untranslated`: of those, the
+       * ones Wasmtime's function memo answered without translating them), and functions compiled.
+       */
+      functions?: { reused: number; untranslated: number; compiled: number };
     }
   | { event: "ready"; world: World; component: string; url?: string }
   | { event: "run"; component: string }
@@ -564,14 +567,23 @@ export class DevSession {
     if (this.world === "http" && this.serve !== null) {
       try {
         const ok = await this.serve.swap((loaded.artifact as { path: string }).path);
-        const f = ok.functions as { reused?: unknown; compiled?: unknown } | null | undefined;
+        const f = ok.functions as
+          | { reused?: unknown; untranslated?: unknown; compiled?: unknown }
+          | null
+          | undefined;
         this.emit({
           event: "swap",
           component: name,
           ms: ms(),
           generation: Number(ok.generation),
           ...(typeof f?.reused === "number" && typeof f.compiled === "number"
-            ? { functions: { reused: f.reused, compiled: f.compiled } }
+            ? {
+                functions: {
+                  reused: f.reused,
+                  untranslated: typeof f.untranslated === "number" ? f.untranslated : 0,
+                  compiled: f.compiled,
+                },
+              }
             : {}),
         });
         this.recovered(name);
