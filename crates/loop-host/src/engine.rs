@@ -550,6 +550,30 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_constant_global_gets_new_code_not_the_memos() {
+        // Wasmtime folds immutable globals into the code, so the same body reading a global
+        // whose value changed is different code: the memo must not answer it.
+        let version = |k: i32| {
+            format!(
+                r#"(module (global $g i32 (i32.const {k}))
+                  (func (export "g") (result i32) global.get $g))"#
+            )
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let host = host(true, Compiler::Cranelift);
+        let m5 = compiled(&host, dir.path(), "g5.wasm", &version(5));
+        assert_eq!(call(&host, &m5, "g"), Ok(5));
+        let hits = host.engine().function_memo_stats().unwrap().0;
+        let m6 = compiled(&host, dir.path(), "g6.wasm", &version(6));
+        assert_eq!(call(&host, &m6, "g"), Ok(6));
+        assert_eq!(host.engine().function_memo_stats().unwrap().0, hits);
+        // The same value again, as new bytes: that code is the memo's to give.
+        let again = compiled(&host, dir.path(), "g6-again.wasm", &version(6));
+        assert_eq!(call(&host, &again, "g"), Ok(6));
+        assert_eq!(host.engine().function_memo_stats().unwrap().0, hits + 1);
+    }
+
+    #[test]
     fn code_from_the_compile_cache_fills_the_incremental_cache_in_the_background() {
         let dir = tempfile::tempdir().unwrap();
         let with_cache = |incremental| {
