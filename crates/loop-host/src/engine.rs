@@ -47,7 +47,7 @@ pub enum Compiler {
 
 /// How a compile used Cranelift's incremental cache (an estimate while a background warm-up
 /// runs, which counts too).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FunctionReuse {
     /// Functions whose code came from earlier versions.
     pub reused: u64,
@@ -240,7 +240,7 @@ impl Host {
 
     /// Functions reused so far without translating them (Wasmtime's function memo, which the
     /// incremental cache turns on); 0 when it is off.
-    pub fn untranslated(&self) -> u64 {
+    fn untranslated(&self) -> u64 {
         self.engine
             .function_memo_stats()
             .map_or(0, |(hits, _)| hits)

@@ -20,7 +20,7 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
 use crate::caps;
-use crate::engine::{Host, Loaded};
+use crate::engine::{FunctionReuse, Host, Loaded};
 use crate::error::{HostError, classify_guest_error};
 use crate::limits::Limiter;
 use crate::loader::{self, Artifact};
@@ -263,18 +263,13 @@ async fn swap(
     let policy = shared.policy.clone();
     let (pre, compiled, functions) =
         tokio::task::spawn_blocking(move || -> Result<_, HostError> {
-            let before = host.incremental_stats();
-            let untranslated = host.untranslated();
             let loaded = host.load(&path)?;
-            // Functions whose code came from the previous versions (some without even being
-            // translated), and functions compiled.
-            let functions = match (before, host.incremental_stats()) {
-                (Some((h0, m0)), Some((h1, m1))) => json!({
-                    "reused": h1.saturating_sub(h0),
-                    "untranslated": host.untranslated().saturating_sub(untranslated),
-                    "compiled": m1.saturating_sub(m0),
-                }),
-                _ => serde_json::Value::Null,
+            // Functions whose code came from the previous versions, and functions compiled
+            // (`Host::load` counts them); a version taken from the compile cache compiled none.
+            let functions = match loaded.functions {
+                Some(reuse) => reuse.to_json(),
+                None if host.incremental_stats().is_some() => FunctionReuse::default().to_json(),
+                None => serde_json::Value::Null,
             };
             let Artifact::Component(component) = &loaded.artifact else {
                 return Err(HostError::Other {
